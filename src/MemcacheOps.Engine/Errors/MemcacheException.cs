@@ -1,0 +1,40 @@
+namespace MemcacheOps.Engine;
+
+/// <summary>What kind of failure an engine error is; front ends map it to an error category or exit code.</summary>
+public enum MemcacheErrorKind
+{
+    InvalidArgument,
+    ConnectionFailed,
+    Timeout,
+    NotMemcached,
+    ProtocolError,
+    ServerError,
+    Unsupported,
+    Busy,
+    InvalidData,
+    WriteFailed,
+    ResourceUnavailable,
+}
+
+/// <summary>
+/// An engine failure with a stable id (for ErrorRecord ids and scripts), a kind, and a target
+/// (server, file or key) so every message says what failed and where.
+/// </summary>
+public class MemcacheException : Exception
+{
+    public MemcacheException(MemcacheErrorKind kind, string errorId, string message, string? target = null, Exception? inner = null)
+        : base(message, inner)
+    {
+        Kind = kind;
+        ErrorId = errorId;
+        Target = target;
+    }
+
+    public MemcacheErrorKind Kind { get; }
+
+    /// <summary>Stable identifier, e.g. MemcacheConnectionFailed; never localised, safe to match in scripts.</summary>
+    public string ErrorId { get; }
+
+    /// <summary>The server, file or key the error is about.</summary>
+    public string? Target { get; }
+}

@@ -1,0 +1,230 @@
+using System.Globalization;
+using System.Text;
+using MemcacheOps.Engine.Connections;
+using MemcacheOps.Engine.Diagnostics;
+using MemcacheOps.Engine.Endpoints;
+using MemcacheOps.Engine.Protocol;
+using MemcacheOps.Engine.Stats;
+
+namespace MemcacheOps.Engine.Listing;
+
+/// <summary>
+/// Runs one listing of a server on a dedicated connection and drains it continuously into an
+/// <see cref="IListingChunkSink"/>. Chooses metadump hash, falling back to metadump all and then
+/// stats cachedump with a warning about what may be lost; retries BUSY with jittered back-off.
+/// </summary>
+public static class MetadumpDrainer
+{
+    private static readonly byte[] EndLine = "END\r\n"u8.ToArray();
+
+    public static async Task<ListingSummary> RunAsync(ServerEndpoint server, ListingOptions options, IListingChunkSink sink, IOperationSink diagnostics, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var summary = await RunCoreAsync(server, options, sink, diagnostics, cancellationToken).ConfigureAwait(false);
+            sink.Complete(null);
+            return summary;
+        }
+        catch (Exception ex)
+        {
+            sink.Complete(ex);
+            throw;
+        }
+    }
+
+    private static async Task<ListingSummary> RunCoreAsync(ServerEndpoint server, ListingOptions options, IListingChunkSink sink, IOperationSink diagnostics, CancellationToken cancellationToken)
+    {
+        var (connection, info) = await ServerProbe.ConnectAsync(server, options.Connection, cancellationToken).ConfigureAwait(false);
+        using (connection)
+        {
+            var serverTime = await ReadServerTimeAsync(connection, cancellationToken).ConfigureAwait(false);
+            var method = options.Method;
+            if (method == ListingMethod.Auto)
+            {
+                method = info.SupportsMetadumpHash ? ListingMethod.MetadumpHash
+                    : info.SupportsMetadump ? ListingMethod.MetadumpAll
+                    : ListingMethod.CacheDump;
+                if (method == ListingMethod.MetadumpAll)
+                    diagnostics.Warning(AllWarning(server, $"memcached {info.VersionText} has no 'metadump hash' (1.6.9+)"));
+                else if (method == ListingMethod.CacheDump)
+                    diagnostics.Warning(CacheDumpWarning(server, $"memcached {info.VersionText} has no lru_crawler metadump (1.4.31+)"));
+            }
+            var retries = 0;
+            var deadline = DateTime.UtcNow + options.BusyTimeout;
+            var delay = options.BusyInitialDelay;
+            while (true)
+            {
+                if (method == ListingMethod.CacheDump)
+                {
+                    var (lines, bytes) = await CacheDumpAsync(connection, sink, cancellationToken).ConfigureAwait(false);
+                    return new ListingSummary(method, lines, bytes, retries, info.VersionText, serverTime);
+                }
+                var command = method == ListingMethod.MetadumpHash ? "lru_crawler metadump hash\r\n" : "lru_crawler metadump all\r\n";
+                await connection.SendAsciiAsync(command, cancellationToken).ConfigureAwait(false);
+                var first = await PeekFirstLineAsync(connection, cancellationToken).ConfigureAwait(false);
+                if (first.StartsWith("key=", StringComparison.Ordinal) || first == "END")
+                {
+                    var (lines, bytes) = await DrainAsync(connection, sink, cancellationToken).ConfigureAwait(false);
+                    return new ListingSummary(method, lines, bytes, retries, info.VersionText, serverTime);
+                }
+                connection.Consume(connection.Buffered.IndexOf((byte)'\n') + 1);
+                if (first.StartsWith("BUSY", StringComparison.Ordinal))
+                {
+                    if (DateTime.UtcNow + delay > deadline)
+                        throw new MemcacheException(MemcacheErrorKind.Busy, "MemcacheListingBusy",
+                            $"Server {server} kept answering BUSY for {options.BusyTimeout.TotalSeconds:0} s: another listing or crawl is running. Wait for it to finish (only one listing per server runs at a time) and retry.",
+                            server.ToString());
+                    retries++;
+                    diagnostics.Verbose($"{server}: crawler busy, retry {retries} in {delay.TotalMilliseconds:0} ms");
+                    await Task.Delay(Jitter(delay), cancellationToken).ConfigureAwait(false);
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.BusyMaxDelay.Ticks));
+                    continue;
+                }
+                if (first.StartsWith("ERROR metadump not allowed", StringComparison.Ordinal))
+                    throw new MemcacheException(MemcacheErrorKind.Unsupported, "MemcacheListingDisabled",
+                        $"Server {server} does not allow listing keys: it was started with -X (metadump and cachedump disabled). Restart it without -X to list or export its keys.",
+                        server.ToString());
+                if (first.StartsWith("BADCLASS", StringComparison.Ordinal) && method == ListingMethod.MetadumpHash && options.Method == ListingMethod.Auto)
+                {
+                    diagnostics.Warning(AllWarning(server, "the server rejected 'metadump hash'"));
+                    method = ListingMethod.MetadumpAll;
+                    continue;
+                }
+                if (first.StartsWith("CLIENT_ERROR lru crawler disabled", StringComparison.Ordinal) && options.Method == ListingMethod.Auto)
+                {
+                    diagnostics.Warning(CacheDumpWarning(server, "its LRU crawler is disabled ('lru_crawler enable' turns it on)"));
+                    method = ListingMethod.CacheDump;
+                    continue;
+                }
+                throw new MemcacheException(MemcacheErrorKind.ServerError, "MemcacheListingFailed",
+                    $"Server {server} refused '{command.TrimEnd()}': {first}.", server.ToString());
+            }
+        }
+    }
+
+    private static string AllWarning(ServerEndpoint server, string why)
+        => $"{server}: listing with 'lru_crawler metadump all' because {why}. On a server taking traffic this can miss or repeat keys; the result may be incomplete.";
+
+    private static string CacheDumpWarning(ServerEndpoint server, string why)
+        => $"{server}: listing with 'stats cachedump' because {why}. It sees only the COLD LRU and at most 2 MB of keys per slab class: recently used keys and binary keys are MISSING from this listing.";
+
+    private static TimeSpan Jitter(TimeSpan delay)
+        => TimeSpan.FromTicks((long)(delay.Ticks * (0.5 + Random.Shared.NextDouble())));
+
+    private static async Task<DateTimeOffset> ReadServerTimeAsync(MemcachedConnection connection, CancellationToken cancellationToken)
+    {
+        var pairs = await StatsReader.ReadAsync(connection, StatsGroup.General, cancellationToken).ConfigureAwait(false);
+        foreach (var (name, value) in pairs)
+        {
+            if (name == "time" && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var t))
+                return DateTimeOffset.FromUnixTimeSeconds(t);
+        }
+        return DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>Waits for the first line of the reply without consuming it.</summary>
+    private static async Task<string> PeekFirstLineAsync(MemcachedConnection connection, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var buffered = connection.Buffered;
+            var newline = buffered.IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                var line = buffered[..newline];
+                if (line.Length > 0 && line[^1] == (byte)'\r')
+                    line = line[..^1];
+                return Encoding.ASCII.GetString(line[..Math.Min(line.Length, 200)]);
+            }
+            if (buffered.Length > 8192)
+                MetaReplyParser.ThrowProtocol("a listing line longer than 8 KiB", buffered);
+            await connection.FillAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Moves whole lines from the socket to the sink as fast as they arrive, until END.</summary>
+    private static async Task<(long Lines, long Bytes)> DrainAsync(MemcachedConnection connection, IListingChunkSink sink, CancellationToken cancellationToken)
+    {
+        long lines = 0;
+        long bytes = 0;
+        while (true)
+        {
+            var buffered = connection.Buffered;
+            var last = buffered.LastIndexOf((byte)'\n');
+            if (last >= 0)
+            {
+                var region = buffered[..(last + 1)];
+                var ended = region.EndsWith(EndLine) && (region.Length == EndLine.Length || region[^(EndLine.Length + 1)] == (byte)'\n');
+                var payload = ended ? region[..^EndLine.Length] : region;
+                if (!payload.IsEmpty)
+                {
+                    var count = payload.Count((byte)'\n');
+                    sink.Write(payload, count);
+                    lines += count;
+                    bytes += payload.Length;
+                }
+                connection.Consume(region.Length);
+                if (ended)
+                {
+                    if (connection.BufferedCount > 0)
+                        MetaReplyParser.ThrowProtocol("bytes after the listing's END", connection.Buffered);
+                    return (lines, bytes);
+                }
+            }
+            else if (buffered.Length > 64 * 1024)
+            {
+                MetaReplyParser.ThrowProtocol("a listing line longer than 64 KiB", buffered);
+            }
+            await connection.FillAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The last-resort listing: <c>stats cachedump</c> per class, turned into metadump-shaped lines so
+    /// everything downstream has one format. Sizes are value bytes here, not item sizes.
+    /// </summary>
+    private static async Task<(long Lines, long Bytes)> CacheDumpAsync(MemcachedConnection connection, IListingChunkSink sink, CancellationToken cancellationToken)
+    {
+        var items = await StatsReader.ReadAsync(connection, StatsGroup.Items, cancellationToken).ConfigureAwait(false);
+        var classes = items.Select(p => p.Key).Where(k => k.StartsWith("items:", StringComparison.Ordinal))
+            .Select(k => k.Split(':')[1]).Distinct().ToList();
+        using var writer = new PooledBufferWriter();
+        var encoded = new byte[1024];
+        long lines = 0;
+        long bytes = 0;
+        foreach (var cls in classes)
+        {
+            await connection.SendAsciiAsync($"stats cachedump {cls} 0\r\n", cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                var line = await connection.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                if (line == "END")
+                    break;
+                if (line.StartsWith("CLIENT_ERROR", StringComparison.Ordinal) || line.StartsWith("ERROR", StringComparison.Ordinal))
+                    throw new MemcacheException(MemcacheErrorKind.Unsupported, "MemcacheListingDisabled",
+                        $"Server {connection.Endpoint} refused 'stats cachedump': {line}. Keys cannot be listed on this server.", connection.Endpoint.ToString());
+                // ITEM <key> [<bytes> b; <exp> s]
+                var open = line.LastIndexOf(" [", StringComparison.Ordinal);
+                if (!line.StartsWith("ITEM ", StringComparison.Ordinal) || open < 5)
+                    continue;
+                var key = Encoding.UTF8.GetBytes(line[5..open]);
+                var fields = line[(open + 2)..].TrimEnd(']').Split(' ');
+                var size = fields.Length > 0 ? fields[0] : "0";
+                var exp = fields.Length > 2 && fields[2] != "0" ? fields[2] : "-1";
+                writer.Write("key="u8);
+                var n = PercentEncoding.Encode(key, encoded);
+                writer.Write(encoded.AsSpan(0, n));
+                writer.Write(Encoding.ASCII.GetBytes($" exp={exp} la=0 cas=0 fetch=no cls={cls} size={size}\n"));
+                lines++;
+            }
+            if (writer.WrittenCount > 0)
+            {
+                sink.Write(writer.WrittenSpan, writer.WrittenSpan.Count((byte)'\n'));
+                bytes += writer.WrittenCount;
+                writer.Reset();
+            }
+        }
+        return (lines, bytes);
+    }
+
+}

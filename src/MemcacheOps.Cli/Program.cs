@@ -16,11 +16,16 @@ public static class Program
             e.Cancel = true;
             cancel.Cancel();
         };
-        return await RunAsync(args, Console.Out, Console.Error, cancel.Token).ConfigureAwait(false);
+        return await RunAsync(args, CliConsole.System, cancel.Token).ConfigureAwait(false);
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        => RunAsync(args, new CliConsole(stdout, stderr, ShowProgress: false), cancellationToken);
+
+    public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken)
     {
+        var stdout = console.Out;
+        var stderr = console.Error;
         if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
         {
             PrintHelp(stdout, args.Length > 1 ? CommandCatalog.Find(args[1]) : null);
@@ -46,7 +51,7 @@ public static class Program
         try
         {
             var parsed = ArgumentParser.Parse(rest, command.Options);
-            return await command.RunAsync(parsed, cancellationToken).ConfigureAwait(false);
+            return await command.RunAsync(parsed, console, cancellationToken).ConfigureAwait(false);
         }
         catch (UsageException ex)
         {

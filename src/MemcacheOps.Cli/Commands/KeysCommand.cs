@@ -27,7 +27,7 @@ public sealed class KeysCommand : ICommand
         new("spill-directory", OptionKind.Value, "Folder for the listing's spill file when output is slower than the server (default: temp).") { ValueName = "DIR" },
     ];
 
-    public async Task<int> RunAsync(ParsedArguments args, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(ParsedArguments args, CliConsole console, CancellationToken cancellationToken)
     {
         var regex = args.Flag("regex");
         var request = new KeyListingRequest
@@ -45,7 +45,7 @@ public sealed class KeysCommand : ICommand
                 Connection = CommonOptions.ConnectionOptions(args),
             },
         };
-        var sink = new ConsoleSink(args.Flag("json"), Format, args.Flag("quiet"));
+        var sink = new ConsoleSink(console, args.Flag("json"), Format, args.Flag("quiet"));
         await KeyListingService.RunAsync(request, sink, cancellationToken).ConfigureAwait(false);
         return sink.ErrorCount > 0 ? ExitCodes.Error : ExitCodes.Success;
     }

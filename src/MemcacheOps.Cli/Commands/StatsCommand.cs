@@ -20,7 +20,7 @@ public sealed class StatsCommand : ICommand
         new("count", OptionKind.Value, "Number of samples with --interval (default: until Ctrl+C).") { ValueName = "N" },
     ];
 
-    public async Task<int> RunAsync(ParsedArguments args, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(ParsedArguments args, CliConsole console, CancellationToken cancellationToken)
     {
         var options = new StatsOptions
         {
@@ -32,7 +32,7 @@ public sealed class StatsCommand : ICommand
         };
         if (options.Count is not null && options.Interval is null)
             throw new UsageException("--count needs --interval.");
-        var sink = new ConsoleSink(args.Flag("json"), Format, args.Flag("quiet"));
+        var sink = new ConsoleSink(console, args.Flag("json"), Format, args.Flag("quiet"));
         await StatsService.RunAsync(options, sink, cancellationToken).ConfigureAwait(false);
         return sink.ErrorCount > 0 ? ExitCodes.Error : ExitCodes.Success;
     }

@@ -26,13 +26,13 @@ public sealed class ConsoleSink : IOperationSink
     private readonly TextWriter _err;
     private bool _progressShown;
 
-    public ConsoleSink(bool json, Action<object, TextWriter> format, bool quiet, TextWriter? stdout = null, TextWriter? stderr = null)
+    public ConsoleSink(Commands.CliConsole console, bool json, Action<object, TextWriter> format, bool quiet)
     {
         _json = json;
         _format = format;
-        _out = stdout ?? Console.Out;
-        _err = stderr ?? Console.Error;
-        _showProgress = !quiet && stderr is null && !Console.IsErrorRedirected;
+        _out = console.Out;
+        _err = console.Error;
+        _showProgress = !quiet && console.ShowProgress;
     }
 
     public int ErrorCount { get; private set; }

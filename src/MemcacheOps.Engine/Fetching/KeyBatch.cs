@@ -1,0 +1,126 @@
+using System.Buffers;
+
+namespace MemcacheOps.Engine.Fetching;
+
+/// <summary>
+/// A batch of keys to fetch, stored back to back in one pooled buffer so building and sending a
+/// batch allocates nothing. Batches are recycled through a <see cref="KeyBatchPool"/>; the pool's
+/// size bounds how many are in memory at once.
+/// </summary>
+public sealed class KeyBatch : IDisposable
+{
+    private byte[] _keys;
+    private int[] _offsets;
+    private int[] _lengths;
+    private long[] _listedExpiry;
+    private bool[] _seen;
+    private int _used;
+
+    public KeyBatch(int capacity)
+    {
+        Capacity = capacity;
+        _keys = ArrayPool<byte>.Shared.Rent(capacity * 64);
+        _offsets = new int[capacity];
+        _lengths = new int[capacity];
+        _listedExpiry = new long[capacity];
+        _seen = new bool[capacity];
+    }
+
+    public int Capacity { get; }
+
+    public int Count { get; private set; }
+
+    public bool IsFull => Count == Capacity;
+
+    /// <summary>Replies that carried a value for this batch.</summary>
+    public int Hits { get; internal set; }
+
+    /// <summary>Error replies (CLIENT_ERROR / SERVER_ERROR) received for this batch.</summary>
+    public int Errors { get; internal set; }
+
+    /// <summary>The first error text of the batch, for reporting.</summary>
+    public string? FirstError { get; internal set; }
+
+    /// <summary>Caller-defined tag (e.g. which key file the batch came from).</summary>
+    public object? Tag { get; set; }
+
+    public ReadOnlySpan<byte> Key(int index) => _keys.AsSpan(_offsets[index], _lengths[index]);
+
+    /// <summary>The expiry the listing reported (absolute unix or -1), for filters and comparisons.</summary>
+    public long ListedExpiry(int index) => _listedExpiry[index];
+
+    public bool WasSeen(int index) => _seen[index];
+
+    internal void MarkSeen(int index) => _seen[index] = true;
+
+    public void Add(ReadOnlySpan<byte> key, long listedExpiry = -1)
+    {
+        if (IsFull)
+            throw new InvalidOperationException("The batch is full.");
+        if (_used + key.Length > _keys.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_keys.Length * 2, _used + key.Length));
+            Buffer.BlockCopy(_keys, 0, bigger, 0, _used);
+            ArrayPool<byte>.Shared.Return(_keys);
+            _keys = bigger;
+        }
+        key.CopyTo(_keys.AsSpan(_used));
+        _offsets[Count] = _used;
+        _lengths[Count] = key.Length;
+        _listedExpiry[Count] = listedExpiry;
+        _seen[Count] = false;
+        _used += key.Length;
+        Count++;
+    }
+
+    public void Reset()
+    {
+        Count = 0;
+        _used = 0;
+        Hits = 0;
+        Errors = 0;
+        FirstError = null;
+        Tag = null;
+    }
+
+    public void Dispose()
+    {
+        var keys = _keys;
+        _keys = [];
+        if (keys.Length > 0)
+            ArrayPool<byte>.Shared.Return(keys);
+    }
+}
+
+/// <summary>A fixed set of reusable batches; renting waits when all are in use, which bounds memory.</summary>
+public sealed class KeyBatchPool : IDisposable
+{
+    private readonly System.Threading.Channels.Channel<KeyBatch> _free;
+    private readonly List<KeyBatch> _all = [];
+
+    public KeyBatchPool(int batches, int batchSize)
+    {
+        _free = System.Threading.Channels.Channel.CreateBounded<KeyBatch>(batches);
+        for (var i = 0; i < batches; i++)
+        {
+            var batch = new KeyBatch(batchSize);
+            _all.Add(batch);
+            _free.Writer.TryWrite(batch);
+        }
+    }
+
+    public async ValueTask<KeyBatch> RentAsync(CancellationToken cancellationToken)
+    {
+        var batch = await _free.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        batch.Reset();
+        return batch;
+    }
+
+    public void Return(KeyBatch batch) => _free.Writer.TryWrite(batch);
+
+    public void Dispose()
+    {
+        foreach (var batch in _all)
+            batch.Dispose();
+    }
+}

@@ -1,0 +1,52 @@
+using MemcacheOps.Engine.Pipelining;
+using MemcacheOps.Engine.Protocol;
+
+namespace MemcacheOps.Engine.Fetching;
+
+/// <summary>
+/// Fetches a batch with pipelined <c>mg &lt;key&gt; v f t q u O&lt;i&gt;</c> (plus <c>b</c> and base64 for keys
+/// that need it). <c>u</c> leaves the server's LRU and last-access times alone; <c>q</c> silences
+/// misses, so the opaque index says which key each value belongs to and unseen keys are the misses.
+/// </summary>
+public sealed class MetaGetHandler(IFetchedItemSink sink) : IMetaBatchHandler<KeyBatch>
+{
+    public void Serialize(KeyBatch batch, PooledBufferWriter writer, out int operations)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            writer.Write("mg "u8);
+            var base64 = KeyCodec.WriteKeyToken(writer, batch.Key(i));
+            writer.Write(" v f t q u O"u8);
+            writer.WriteDecimal(i);
+            if (base64)
+                writer.Write(" b"u8);
+            writer.Write("\r\n"u8);
+        }
+        operations = batch.Count;
+    }
+
+    public void OnReply(KeyBatch batch, in MetaReply reply, ReadOnlySpan<byte> frame)
+    {
+        if (reply.Kind == MetaReplyKind.Value)
+        {
+            if (!reply.HasOpaque || reply.Opaque < 0 || reply.Opaque >= batch.Count || batch.WasSeen((int)reply.Opaque))
+                MetaReplyParser.ThrowProtocol("a value whose opaque does not match a key of the batch", frame[..reply.HeaderLength]);
+            var index = (int)reply.Opaque;
+            batch.MarkSeen(index);
+            batch.Hits++;
+            sink.OnItem(batch, index, reply.ClientFlags, reply.HasTtl ? reply.Ttl : -1, frame.Slice(reply.HeaderLength, reply.ValueLength));
+            return;
+        }
+        if (reply.Kind == MetaReplyKind.Miss)
+            return; // only sent without q; a miss is simply an unseen key
+        if (reply.IsError)
+        {
+            batch.Errors++;
+            batch.FirstError ??= MetaReplyParser.Message(frame, reply);
+            return;
+        }
+        MetaReplyParser.ThrowProtocol("an unexpected reply to mg", frame[..reply.HeaderLength]);
+    }
+
+    public void OnBatchComplete(KeyBatch batch) => sink.OnBatchComplete(batch);
+}

@@ -11,15 +11,23 @@ public static class PrivateFiles
 
     public const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-    /// <summary>Creates the folder (and missing parents) with mode 0700; an existing folder is left as it is.</summary>
+    /// <summary>Creates the folder and any missing parents with mode 0700; existing folders are left as they are.</summary>
     public static void CreateDirectory(string path)
     {
         try
         {
             if (OperatingSystem.IsWindows())
+            {
                 Directory.CreateDirectory(path);
-            else
-                Directory.CreateDirectory(path, DirectoryMode);
+                return;
+            }
+            // Directory.CreateDirectory(path, mode) gives the mode to the last folder only; missing
+            // parents would get the default (often 0755), so each missing level is created here.
+            var missing = new Stack<string>();
+            for (var dir = Path.GetFullPath(path); !string.IsNullOrEmpty(dir) && !Directory.Exists(dir); dir = Path.GetDirectoryName(dir))
+                missing.Push(dir);
+            while (missing.Count > 0)
+                Directory.CreateDirectory(missing.Pop(), DirectoryMode);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,3 +1,4 @@
+using MemcacheOps.Engine.Dump;
 using MemcacheOps.Engine.Listing;
 
 namespace MemcacheOps.Engine.Export;
@@ -71,7 +72,14 @@ public sealed class KeyFileSpool : IListingChunkSink, IDisposable
         if (_current is null)
         {
             var path = Path.Combine(_directory, _nameOf(_index) + StagingSuffix);
-            _current = DumpFiles.CreatePrivateFile(path, bufferSize: 1 << 20);
+            try
+            {
+                _current = PrivateFiles.CreateNew(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw DumpErrors.WriteFailed(path, ex);
+            }
         }
         try
         {
@@ -79,7 +87,7 @@ public sealed class KeyFileSpool : IListingChunkSink, IDisposable
         }
         catch (IOException ex)
         {
-            throw DumpFiles.WriteFailed(_current.Name, ex);
+            throw DumpErrors.WriteFailed(_current.Name, ex);
         }
         _bytes += part.Length;
         _lines += part.Count((byte)'\n');
@@ -96,7 +104,7 @@ public sealed class KeyFileSpool : IListingChunkSink, IDisposable
         }
         catch (IOException ex)
         {
-            throw DumpFiles.WriteFailed(staging, ex);
+            throw DumpErrors.WriteFailed(staging, ex);
         }
         finally
         {

@@ -1,0 +1,45 @@
+namespace MemcacheOps.Engine.Export;
+
+/// <summary>What an export did: one per dump (Export-MemcacheData output).</summary>
+public sealed class ExportResult
+{
+    public required string Server { get; init; }
+    public required string Path { get; init; }
+    public DumpLayout Layout { get; init; }
+    public string? RequestId { get; init; }
+
+    /// <summary>True when the dump is complete (its manifest or DONE says so).</summary>
+    public bool Complete { get; init; }
+
+    /// <summary>Keys the listing found.</summary>
+    public long Listed { get; init; }
+
+    /// <summary>Records written to data files.</summary>
+    public long Dumped { get; init; }
+
+    /// <summary>Keys that vanished between listing and fetch (expired, evicted or deleted): not errors.</summary>
+    public long Missing { get; init; }
+
+    /// <summary>Keys left out by patterns, the ketama filter or the minimum remaining lifetime.</summary>
+    public long Filtered { get; init; }
+
+    /// <summary>Keys that could not be fetched (e.g. binary keys longer than the meta protocol can address).</summary>
+    public long Skipped { get; init; }
+
+    /// <summary>Value bytes written.</summary>
+    public long Bytes { get; init; }
+
+    public int Files { get; init; }
+    public TimeSpan Duration { get; init; }
+    public double ItemsPerSecond { get; init; }
+    public double MegabytesPerSecond { get; init; }
+
+    /// <summary>Peak resident memory of this process during the export.</summary>
+    public long PeakMemoryBytes { get; init; }
+
+    /// <summary>The data files written (full paths), so the result can be piped to Import-MemcacheData.</summary>
+    public IReadOnlyList<string> DataFiles { get; init; } = [];
+
+    /// <summary>Anything the user should know about this dump (fallbacks, resumes, skipped keys).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}

@@ -1,0 +1,392 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
+using MemcacheOps.Engine.Connections;
+using MemcacheOps.Engine.Diagnostics;
+using MemcacheOps.Engine.Dump;
+using MemcacheOps.Engine.Endpoints;
+using MemcacheOps.Engine.Listing;
+using MemcacheOps.Engine.Protocol;
+using MemcacheOps.Engine.Throttling;
+
+namespace MemcacheOps.Engine.Export;
+
+/// <summary>
+/// Dumps every item of one or more servers: the listing (<c>metadump hash</c>) is spooled to key files
+/// while fetch workers, each with its own connection, read finished key files and fetch their values
+/// with pipelined <c>mg</c> into rotating data files. The manifest records progress so an interrupted
+/// export resumes without redoing finished key files or writing any record twice.
+/// </summary>
+public static class ExportService
+{
+    public static async Task<ExportResult> RunAsync(ExportOptions options, IOperationSink sink, CancellationToken cancellationToken)
+    {
+        Validate(options);
+        var clock = Stopwatch.StartNew();
+        var layout = DumpLayoutWriter.For(options.Layout, Path.GetFullPath(options.Path));
+        var state = Prepare(options, layout, sink);
+        using var progress = new ProgressTracker(sink, "Export-MemcacheData", "listing keys");
+        var fetcher = new KeyFileFetcher(options, layout, progress, sink);
+        var dataFiles = new List<string>();
+        var notes = new List<string>();
+        try
+        {
+            var queue = Channel.CreateUnbounded<(ServerEndpoint Server, KeyFileInfo File)>();
+            foreach (var pending in PendingKeyFiles(state, layout, options))
+                queue.Writer.TryWrite(pending);
+            if (state.Manifest.ListingComplete)
+            {
+                queue.Writer.TryComplete();
+                progress.SetTotal(state.Manifest.KeyFiles.Where(k => !k.Fetched).Sum(k => k.Lines));
+                progress.SetPhase("fetching values");
+                notes.Add("Resumed: " + state.Manifest.KeyFiles.Count(k => k.Fetched) + " of " + state.Manifest.KeyFiles.Count + " key files were already done.");
+            }
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var listing = state.Manifest.ListingComplete
+                ? Task.CompletedTask
+                : Task.Run(() => ListAllAsync(options, layout, state, queue.Writer, progress, sink, stop.Token), stop.Token);
+            var throttles = options.Servers.ToDictionary(s => s, _ => CreateThrottle(options));
+            var workers = Enumerable.Range(0, options.Connections)
+                .Select(_ => Task.Run(() => WorkerAsync(options, fetcher, state, queue.Reader, throttles, stop.Token), stop.Token))
+                .ToArray();
+            await WhenAllOrFirstFailure([listing, .. workers], stop).ConfigureAwait(false);
+
+            state.MarkComplete();
+            layout.Finish(state.Manifest, clock.Elapsed);
+            progress.Complete();
+            return Result(options, state, layout, clock.Elapsed, complete: true, notes);
+        }
+        catch (Exception ex) when (ex is MemcacheException or OperationCanceledException or IOException)
+        {
+            // Report what was written before failing: the dump stays resumable.
+            var partial = Result(options, state, layout, clock.Elapsed, complete: false,
+                [.. notes, "Interrupted: " + ex.Message + " Run the same export again with -Resume to finish it."]);
+            await sink.EmitAsync(partial, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static void Validate(ExportOptions options)
+    {
+        if (options.Servers.Count == 0)
+            throw Invalid("NoServer", "No server was given. Name the server to dump, e.g. 127.0.0.1:11211.");
+        if (options.Connections is < 1 or > 256)
+            throw Invalid("InvalidConnections", $"Connections must be 1-256, not {options.Connections}.");
+        if (options.BatchSize is < 1 or > 10_000)
+            throw Invalid("InvalidBatchSize", $"The batch size must be 1-10000, not {options.BatchSize}.");
+        if (options.Window is < 1 or > 64)
+            throw Invalid("InvalidWindow", $"The window must be 1-64, not {options.Window}.");
+        if (options.KeyFileSize < 4096 || options.DataFileSize < 4096)
+            throw Invalid("InvalidFileSize", "Key and data file sizes must be at least 4096 bytes.");
+        if (options.Resume && options.Force)
+            throw Invalid("ResumeAndForce", "-Resume continues a dump and -Force replaces it; choose one.");
+        var needed = EstimateMemory(options);
+        if (needed > options.MemoryLimit)
+            throw Invalid("MemoryLimitTooLow",
+                $"These settings need about {needed / (1024 * 1024)} MiB of buffers ({options.Connections} connections x (key file {options.KeyFileSize / 1024} KiB + data and receive buffers)), more than the memory limit of {options.MemoryLimit / (1024 * 1024)} MiB. Lower the connections or the key file size, or raise the memory limit.");
+    }
+
+    /// <summary>
+    /// Buffers an export holds at most: per connection a key file, a data-file buffer, the receive
+    /// buffer (which grows to the largest value), the send buffer and the key batches; plus the listing.
+    /// </summary>
+    public static long EstimateMemory(ExportOptions options)
+    {
+        const long writeBuffer = DataFileWriter.DefaultBufferSize;
+        const long largestValue = 1024 * 1024 + 4096;
+        var receive = Math.Max(options.Connection.ReceiveBufferSize, largestValue) * 2;
+        var send = 320L * 1024;
+        var batches = (options.Window + 2L) * options.BatchSize * 300;
+        var perConnection = options.KeyFileSize + writeBuffer + receive + send + batches;
+        var listing = options.Connection.ReceiveBufferSize * 2L + options.Servers.Count * 1024L * 1024;
+        return options.Connections * perConnection + listing;
+    }
+
+    private static MemcacheException Invalid(string id, string message) => new(MemcacheErrorKind.InvalidArgument, id, message);
+
+    private static IThrottle CreateThrottle(ExportOptions options)
+        => options.MaxOperationsPerSecond is null && options.MaxBytesPerSecond is null
+            ? Unthrottled.Instance
+            : new TokenBucketThrottle(new ThrottleLimits { OperationsPerSecond = options.MaxOperationsPerSecond, BytesPerSecond = options.MaxBytesPerSecond });
+
+    /// <summary>Creates or reopens the dump folder and its manifest according to -Resume / -Force.</summary>
+    private static ExportState Prepare(ExportOptions options, DumpLayoutWriter layout, IOperationSink sink)
+    {
+        var manifestPath = Path.Combine(layout.StateDirectory, NativeLayout.ManifestFileName);
+        var exists = File.Exists(manifestPath);
+        if (exists && options.Resume)
+        {
+            var previous = ManifestStore.Read(layout.StateDirectory);
+            if (previous.Complete)
+                throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "DumpAlreadyComplete",
+                    $"The dump in '{layout.Root}' is already complete; nothing to resume. Use -Force to replace it.", layout.Root);
+            if (previous.ListingComplete)
+            {
+                RemoveUnlistedDataFiles(layout, previous);
+                return new ExportState(layout.StateDirectory, previous);
+            }
+            sink.Warning($"The interrupted dump in '{layout.Root}' had not finished listing keys; starting it again from the beginning.");
+        }
+        else if (exists && !options.Force)
+        {
+            throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "DumpExists",
+                $"'{layout.Root}' already holds a dump. Use -Resume to finish an interrupted one, -Force to replace it, or choose another path.", layout.Root);
+        }
+        else if (options.Resume)
+        {
+            sink.Warning($"No interrupted dump was found in '{layout.Root}'; starting a new one.");
+        }
+        Wipe(layout);
+        layout.CreateDirectories();
+        var manifest = new DumpManifest
+        {
+            CreatedUtc = DateTimeOffset.UtcNow,
+            DumpHost = Environment.MachineName,
+            Settings = Settings(options),
+        };
+        var state = new ExportState(layout.StateDirectory, manifest);
+        state.Save();
+        return state;
+    }
+
+    private static Dictionary<string, string> Settings(ExportOptions o)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["layout"] = o.Layout.ToString(),
+            ["connections"] = o.Connections.ToString(c),
+            ["batchSize"] = o.BatchSize.ToString(c),
+            ["window"] = o.Window.ToString(c),
+            ["keyFileSize"] = o.KeyFileSize.ToString(c),
+            ["dataFileSize"] = o.DataFileSize.ToString(c),
+            ["memoryLimit"] = o.MemoryLimit.ToString(c),
+            ["onlyExpireAfterSeconds"] = o.OnlyExpireAfterSeconds.ToString(c),
+            ["listingMethod"] = o.Listing.Method.ToString(),
+        };
+        if (o.RequestId is not null)
+            settings["requestId"] = o.RequestId;
+        if (o.Ketama is not null)
+            settings["ketama"] = $"{o.Ketama.Ring.Form} ring of {o.Ketama.Ring.Servers.Count}, keeping {string.Join(",", o.Ketama.KeepOwners)}";
+        if (o.Keys is not null)
+            settings["keys"] = o.Keys.Count.ToString(c) + " given";
+        return settings;
+    }
+
+    /// <summary>Removes what a fresh dump replaces: the manifest, key files, data files and staging leftovers.</summary>
+    private static void Wipe(DumpLayoutWriter layout)
+    {
+        foreach (var dir in new[] { layout.KeysDirectory, layout.DataDirectory, Path.Combine(layout.Root, CachemoverLayout.StagingFolder) })
+        {
+            if (!Directory.Exists(dir))
+                continue;
+            foreach (var file in Directory.EnumerateFiles(dir))
+                File.Delete(file);
+        }
+        foreach (var name in new[] { NativeLayout.ManifestFileName, CachemoverLayout.DoneFileName })
+        {
+            var path = Path.Combine(name == NativeLayout.ManifestFileName ? layout.StateDirectory : layout.DataDirectory, name);
+            if (File.Exists(path))
+                File.Delete(path);
+        }
+    }
+
+    /// <summary>On resume, data files the manifest does not list are leftovers of unfinished key files.</summary>
+    private static void RemoveUnlistedDataFiles(DumpLayoutWriter layout, DumpManifest manifest)
+    {
+        var listed = manifest.Files.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        listed.Add(CachemoverLayout.MetricsCheckpointFileName);
+        foreach (var dir in new[] { layout.DataDirectory, Path.Combine(layout.Root, CachemoverLayout.StagingFolder) })
+        {
+            if (!Directory.Exists(dir))
+                continue;
+            foreach (var file in Directory.EnumerateFiles(dir))
+            {
+                if (!listed.Contains(Path.GetFileName(file)))
+                    File.Delete(file);
+            }
+        }
+    }
+
+    private static IEnumerable<(ServerEndpoint, KeyFileInfo)> PendingKeyFiles(ExportState state, DumpLayoutWriter layout, ExportOptions options)
+    {
+        var index = 0;
+        foreach (var entry in state.Manifest.KeyFiles)
+        {
+            var current = index++;
+            if (entry.Fetched)
+                continue;
+            var server = entry.Server is null ? options.Servers[0] : ServerEndpoint.Parse(entry.Server);
+            var path = Path.Combine(layout.KeysDirectory, entry.Name);
+            if (!File.Exists(path))
+                throw new MemcacheException(MemcacheErrorKind.InvalidData, "DumpKeyFileMissing",
+                    $"Key file '{path}' listed in the manifest is missing, so the dump cannot be resumed. Run the export again with -Force.", path);
+            yield return (server, new KeyFileInfo(current, entry.Name, path, entry.Lines, new FileInfo(path).Length));
+        }
+    }
+
+    /// <summary>Lists every server (one listing each, in parallel) into key files announced on the queue.</summary>
+    private static async Task ListAllAsync(ExportOptions options, DumpLayoutWriter layout, ExportState state,
+        ChannelWriter<(ServerEndpoint, KeyFileInfo)> queue, ProgressTracker progress, IOperationSink sink, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var nextIndex = 0;
+            var tasks = options.Servers.Select(server => Task.Run(async () =>
+            {
+                var source = new DumpManifestSource
+                {
+                    Server = server.ToString(),
+                    HostTimeAtStart = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                };
+                void OnKeyFile(KeyFileInfo file)
+                {
+                    state.AddKeyFile(file, server.ToString());
+                    queue.TryWrite((server, file));
+                }
+                // Each server numbers its key files from a block of its own, so names never collide.
+                var first = Interlocked.Add(ref nextIndex, 1_000_000) - 1_000_000;
+                using var spool = new KeyFileSpool(layout.KeysDirectory, i => layout.KeyFileName(server, i), options.KeyFileSize,
+                    options.Servers.Count == 1 ? 0 : first, OnKeyFile);
+                ListingSummary summary;
+                if (options.Keys is { } keys)
+                {
+                    summary = await SpoolGivenKeysAsync(server, keys, spool, options, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    summary = await MetadumpDrainer.RunAsync(server, options.Listing with { Connection = options.Connection }, spool, sink, cancellationToken).ConfigureAwait(false);
+                }
+                source.Version = summary.ServerVersion;
+                source.ServerTimeAtStart = summary.ServerTimeAtStart.ToUnixTimeSeconds();
+                lock (state.Manifest)
+                    state.Manifest.Sources.Add(source);
+            }, cancellationToken)).ToArray();
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+            state.ListingDone();
+            progress.SetTotal(state.Manifest.Totals.Listed);
+            progress.SetPhase("fetching values");
+            queue.TryComplete();
+        }
+        catch (Exception ex)
+        {
+            queue.TryComplete(ex);
+            throw;
+        }
+    }
+
+    /// <summary>Writes keys given by the caller as metadump-shaped lines, so the rest of the export is the same.</summary>
+    private static async Task<ListingSummary> SpoolGivenKeysAsync(ServerEndpoint server, IReadOnlyList<byte[]> keys, KeyFileSpool spool, ExportOptions options, CancellationToken cancellationToken)
+    {
+        var (connection, info) = await ServerProbe.ConnectAsync(server, options.Connection, cancellationToken).ConfigureAwait(false);
+        connection.Dispose();
+        using var writer = new PooledBufferWriter();
+        var encoded = new byte[KeyText.MaxDisplayLength];
+        var lines = 0;
+        foreach (var key in keys)
+        {
+            writer.Write("key="u8);
+            var n = PercentEncoding.Encode(key.AsSpan(0, Math.Min(key.Length, 256)), encoded);
+            writer.Write(encoded.AsSpan(0, n));
+            writer.Write(" exp=-1 la=0 cas=0 fetch=no cls=0 size=0\n"u8);
+            lines++;
+            if (writer.WrittenCount > 256 * 1024)
+            {
+                spool.Write(writer.WrittenSpan, -1);
+                writer.Reset();
+            }
+        }
+        spool.Write(writer.WrittenSpan, -1);
+        spool.Complete(null);
+        return new ListingSummary(ListingMethod.Auto, lines, 0, 0, info.VersionText, DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>One fetch worker: takes key files as they are listed and fetches them over its own connections.</summary>
+    private static async Task WorkerAsync(ExportOptions options, KeyFileFetcher fetcher, ExportState state,
+        ChannelReader<(ServerEndpoint Server, KeyFileInfo File)> queue, Dictionary<ServerEndpoint, IThrottle> throttles, CancellationToken cancellationToken)
+    {
+        var connections = new Dictionary<ServerEndpoint, MemcachedConnection>();
+        try
+        {
+            await foreach (var (server, keyFile) in queue.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                for (var attempt = 1; ; attempt++)
+                {
+                    if (!connections.TryGetValue(server, out var connection))
+                        connections[server] = connection = (await ServerProbe.ConnectAsync(server, options.Connection, cancellationToken).ConfigureAwait(false)).Connection;
+                    try
+                    {
+                        var (files, counts) = await fetcher.FetchAsync(connection, server, keyFile, throttles[server], cancellationToken).ConfigureAwait(false);
+                        state.KeyFileFetched(keyFile.Name, files, counts);
+                        break;
+                    }
+                    catch (MemcacheException ex) when (attempt == 1 && ex.Kind is MemcacheErrorKind.ConnectionFailed or MemcacheErrorKind.Timeout or MemcacheErrorKind.ProtocolError)
+                    {
+                        // One fresh connection per key file before giving up: the key file is redone whole.
+                        connection.Dispose();
+                        connections.Remove(server);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var connection in connections.Values)
+                connection.Dispose();
+        }
+    }
+
+    private static async Task WhenAllOrFirstFailure(Task[] tasks, CancellationTokenSource stop)
+    {
+        var remaining = tasks.ToList();
+        while (remaining.Count > 0)
+        {
+            var done = await Task.WhenAny(remaining).ConfigureAwait(false);
+            remaining.Remove(done);
+            if (done.IsFaulted || done.IsCanceled)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    await Task.WhenAll(remaining).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // The first failure is the one reported.
+                }
+                await done.ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static ExportResult Result(ExportOptions options, ExportState state, DumpLayoutWriter layout, TimeSpan elapsed, bool complete, List<string> notes)
+    {
+        var totals = state.Totals();
+        var seconds = Math.Max(elapsed.TotalSeconds, 1e-6);
+        List<string> files;
+        lock (state.Manifest)
+            files = state.Manifest.Files.Select(f => Path.Combine(layout.DataDirectory, f.Name)).ToList();
+        return new ExportResult
+        {
+            Server = string.Join(",", options.Servers),
+            Path = layout.Root,
+            Layout = options.Layout,
+            RequestId = options.RequestId,
+            Complete = complete,
+            Listed = totals.Listed,
+            Dumped = totals.Dumped,
+            Missing = totals.Missing,
+            Filtered = totals.Filtered,
+            Skipped = totals.Skipped,
+            Bytes = totals.Bytes,
+            Files = files.Count,
+            Duration = elapsed,
+            ItemsPerSecond = Math.Round(totals.Dumped / seconds, 1),
+            MegabytesPerSecond = Math.Round(totals.Bytes / seconds / (1024 * 1024), 2),
+            PeakMemoryBytes = PeakMemory.Bytes(),
+            DataFiles = files,
+            Notes = notes,
+        };
+    }
+}

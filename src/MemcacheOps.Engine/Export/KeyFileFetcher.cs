@@ -1,0 +1,219 @@
+using System.Buffers;
+using System.Threading.Channels;
+using MemcacheOps.Engine.Connections;
+using MemcacheOps.Engine.Diagnostics;
+using MemcacheOps.Engine.Dump;
+using MemcacheOps.Engine.Endpoints;
+using MemcacheOps.Engine.Fetching;
+using MemcacheOps.Engine.Listing;
+using MemcacheOps.Engine.Pipelining;
+using MemcacheOps.Engine.Protocol;
+using MemcacheOps.Engine.Storing;
+using MemcacheOps.Engine.Throttling;
+
+namespace MemcacheOps.Engine.Export;
+
+/// <summary>
+/// Fetches the values of one key file over one connection and writes them to that key file's data
+/// files. Filters (patterns, ketama, minimum lifetime) are applied before fetching where the listing
+/// allows it, and to the remaining TTL the server reports otherwise.
+/// </summary>
+internal sealed class KeyFileFetcher(ExportOptions options, DumpLayoutWriter layout, ProgressTracker progress, IOperationSink diagnostics)
+{
+    public async Task<(List<DataFileInfo> Files, KeyFileCounts Counts)> FetchAsync(MemcachedConnection connection, ServerEndpoint server,
+        KeyFileInfo keyFile, IThrottle throttle, CancellationToken cancellationToken)
+    {
+        var counts = new KeyFileCounts();
+        var sink = new DataFileSink(options, layout, server, keyFile.Index, counts, progress);
+        try
+        {
+            using var pool = new KeyBatchPool(options.Window + 2, options.BatchSize);
+            var batches = Channel.CreateBounded<KeyBatch>(new BoundedChannelOptions(options.Window + 1) { SingleReader = true, SingleWriter = true });
+            var pipeline = new MetaPipeline<KeyBatch>(connection, new MetaGetHandler(new ReturningSink(sink, pool)), options.Window, throttle);
+            var run = pipeline.RunAsync(batches.Reader, cancellationToken);
+            try
+            {
+                await ProduceAsync(keyFile, pool, batches.Writer, counts, cancellationToken).ConfigureAwait(false);
+                batches.Writer.TryComplete();
+            }
+            catch (Exception ex)
+            {
+                batches.Writer.TryComplete(ex);
+                try
+                {
+                    await run.ConfigureAwait(false);
+                }
+                catch
+                {
+                    // The producer's failure is the one to report.
+                }
+                throw;
+            }
+            await run.ConfigureAwait(false);
+            return (sink.Complete(), counts);
+        }
+        catch
+        {
+            sink.Abort();
+            throw;
+        }
+    }
+
+    /// <summary>Reads the key file and turns its lines into batches of keys to fetch.</summary>
+    private async Task ProduceAsync(KeyFileInfo keyFile, KeyBatchPool pool, ChannelWriter<KeyBatch> output, KeyFileCounts counts, CancellationToken cancellationToken)
+    {
+        var length = (int)new FileInfo(keyFile.FullPath).Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        try
+        {
+            using (var handle = File.OpenHandle(keyFile.FullPath))
+            {
+                var read = 0;
+                while (read < length)
+                {
+                    var n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(read, length - read), read, cancellationToken).ConfigureAwait(false);
+                    if (n == 0)
+                        throw new MemcacheException(MemcacheErrorKind.InvalidData, "DumpKeyFileTruncated", $"Key file '{keyFile.FullPath}' ended early. Run the export again without -Resume.", keyFile.FullPath);
+                    read += n;
+                }
+            }
+            var position = 0;
+            KeyBatch? batch = null;
+            while (position < length)
+            {
+                batch ??= await pool.RentAsync(cancellationToken).ConfigureAwait(false);
+                position = FillBatch(buffer.AsSpan(0, length), position, batch, counts);
+                if (batch.IsFull || (position >= length && batch.Count > 0))
+                {
+                    await output.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                    batch = null;
+                }
+            }
+            if (batch is not null)
+                pool.Return(batch);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Adds keys from the lines at <paramref name="position"/> until the batch is full; returns the new position.</summary>
+    private int FillBatch(ReadOnlySpan<byte> lines, int position, KeyBatch batch, KeyFileCounts counts)
+    {
+        Span<byte> key = stackalloc byte[KeyText.MaxDisplayLength];
+        var filter = options.Filter;
+        var ketama = options.Ketama;
+        while (position < lines.Length && !batch.IsFull)
+        {
+            var rest = lines[position..];
+            var newline = rest.IndexOf((byte)'\n');
+            var line = newline < 0 ? rest : rest[..newline];
+            position += newline < 0 ? rest.Length : newline + 1;
+            if (!MetadumpEntry.TryParse(line, out var entry))
+                continue;
+            var keyLength = PercentEncoding.Decode(entry.EncodedKey, key);
+            if (keyLength <= 0)
+                continue;
+            var keyBytes = key[..keyLength];
+            if ((!filter.IsEmpty && !filter.Matches(keyBytes, entry.Expiry, entry.SlabClass)) || (ketama is not null && !ketama.Accepts(keyBytes)))
+            {
+                counts.Filtered++;
+                continue;
+            }
+            if (!KeyCodec.IsAddressable(keyBytes))
+            {
+                counts.Skipped++;
+                diagnostics.Warning($"Skipped a key that memcached's meta protocol cannot address ({KeyCodec.WhyNotAddressable(keyBytes)}): {KeyText.ToDisplayString(keyBytes, out _)}");
+                continue;
+            }
+            batch.Add(keyBytes, entry.Expiry);
+        }
+        return position;
+    }
+
+    /// <summary>Gives each batch back to the pool once its replies are written.</summary>
+    private sealed class ReturningSink(DataFileSink inner, KeyBatchPool pool) : IFetchedItemSink
+    {
+        public void OnItem(KeyBatch batch, int index, uint flags, long ttl, ReadOnlySpan<byte> value) => inner.OnItem(batch, index, flags, ttl, value);
+
+        public void OnBatchComplete(KeyBatch batch)
+        {
+            inner.OnBatchComplete(batch);
+            pool.Return(batch);
+        }
+    }
+}
+
+/// <summary>Writes fetched items of one key file into rotating data files.</summary>
+internal sealed class DataFileSink(ExportOptions options, DumpLayoutWriter layout, ServerEndpoint server, int keyFileIndex, KeyFileCounts counts, ProgressTracker progress)
+    : IFetchedItemSink
+{
+    private readonly List<DataFileInfo> _completed = [];
+    private DataFileWriter? _writer;
+    private int _part;
+    private long _batchBytes;
+    private long _now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    public void OnItem(KeyBatch batch, int index, uint flags, long ttl, ReadOnlySpan<byte> value)
+    {
+        if (options.OnlyExpireAfterSeconds > 0 && ttl >= 0 && ttl <= options.OnlyExpireAfterSeconds)
+        {
+            counts.Filtered++;
+            return;
+        }
+        if (_writer is not null && _writer.Bytes >= options.DataFileSize)
+            Rotate();
+        _writer ??= layout.CreateDataFile(server, keyFileIndex, ++_part);
+        var expiry = ExpiryMath.AbsoluteFromRemaining(ttl, _now);
+        _writer.Append(batch.Key(index), expiry > int.MaxValue ? int.MaxValue : (int)expiry, flags, value);
+        counts.Dumped++;
+        counts.Bytes += value.Length;
+        _batchBytes += value.Length;
+    }
+
+    public void OnBatchComplete(KeyBatch batch)
+    {
+        var missing = batch.Count - batch.Hits;
+        counts.Missing += missing;
+        if (batch.Errors > 0)
+            throw new MemcacheException(MemcacheErrorKind.ServerError, "MemcacheFetchFailed",
+                $"Server {server} answered a fetch with an error: {batch.FirstError}.", server.ToString());
+        progress.Add(batch.Count, _batchBytes);
+        _batchBytes = 0;
+        _now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    }
+
+    private void Rotate()
+    {
+        if (_writer is null)
+            return;
+        _completed.Add(_writer.Complete());
+        _writer.Dispose();
+        _writer = null;
+    }
+
+    public List<DataFileInfo> Complete()
+    {
+        Rotate();
+        return _completed;
+    }
+
+    /// <summary>Drops the unfinished file and the finished ones of this key file: it will be fetched again whole.</summary>
+    public void Abort()
+    {
+        _writer?.Abort();
+        _writer = null;
+        foreach (var file in _completed)
+        {
+            try
+            {
+                File.Delete(file.FullPath);
+            }
+            catch (IOException)
+            {
+            }
+        }
+        _completed.Clear();
+    }
+}

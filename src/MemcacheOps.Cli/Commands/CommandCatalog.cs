@@ -7,6 +7,8 @@ public static class CommandCatalog
     [
         new StatsCommand(),
         new KeysCommand(),
+        new ExportCommand(),
+        new ImportCommand(),
     ];
 
     public static ICommand? Find(string name) => All.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));

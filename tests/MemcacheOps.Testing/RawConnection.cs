@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using MemcacheOps.Engine.Endpoints;
@@ -6,33 +5,23 @@ using MemcacheOps.Engine.Endpoints;
 namespace MemcacheOps.Testing;
 
 /// <summary>
-/// A plain TCP connection with one owned receive buffer, deliberately independent of the engine's
-/// connection code so the loader, the verifier and the benchmarks' raw-protocol scenarios can cross-check
-/// the engine. One reader and one writer may use it at the same time. Time limits come from the caller's
-/// cancellation token (one deadline per operation, not one timer per read).
+/// A plain TCP connection to memcached, deliberately independent of the engine's connection code so the
+/// loader, the verifier and the benchmarks' raw-protocol scenarios can cross-check the engine. One reader
+/// and one writer may use it at the same time.
 /// </summary>
-public sealed class RawConnection : IDisposable
+public sealed class RawConnection : ByteReader
 {
-    public const int DefaultBufferSize = 1024 * 1024;
-
     private readonly Socket _socket;
-    private byte[] _buffer;
-    private int _start;
-    private int _end;
-    private long _bytesReceived;
+    private readonly string _name;
 
-    private RawConnection(Socket socket, int bufferSize)
+    private RawConnection(Socket socket, IPEndPoint server, int bufferSize)
+        : base(bufferSize)
     {
         _socket = socket;
-        _buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
+        _name = "memcached at " + server;
     }
 
-    public long BytesReceived => _bytesReceived;
-
-    /// <summary>Received bytes not yet consumed.</summary>
-    public ReadOnlySpan<byte> Buffered => _buffer.AsSpan(_start, _end - _start);
-
-    public int BufferedCount => _end - _start;
+    protected override string SourceName => _name;
 
     public static Task<RawConnection> ConnectAsync(ServerEndpoint server, CancellationToken cancellationToken, int bufferSize = DefaultBufferSize)
         => ConnectAsync(new IPEndPoint(IPAddress.Parse(server.Host), server.Port), cancellationToken, bufferSize);
@@ -48,7 +37,7 @@ public sealed class RawConnection : IDisposable
         try
         {
             await socket.ConnectAsync(server, cancellationToken);
-            return new RawConnection(socket, bufferSize);
+            return new RawConnection(socket, server, bufferSize);
         }
         catch
         {
@@ -67,97 +56,15 @@ public sealed class RawConnection : IDisposable
         }
     }
 
-    /// <summary>Reads at least one more byte into the buffer; end of stream is an error.</summary>
-    public async ValueTask FillAsync(CancellationToken cancellationToken)
-    {
-        if (_start == _end)
-        {
-            _start = _end = 0;
-        }
-        else if (_buffer.Length - _end < _buffer.Length / 4)
-        {
-            // Little room left at the end: move the unconsumed tail (a partial line or value) to the front.
-            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-            _end -= _start;
-            _start = 0;
-            if (_end == _buffer.Length)
-                Grow(_buffer.Length * 2);
-        }
-        var read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken);
-        if (read == 0)
-            throw new IOException($"The server {_socket.RemoteEndPoint} closed the connection after {_bytesReceived} bytes.");
-        _end += read;
-        _bytesReceived += read;
-    }
-
-    /// <summary>Fills until at least <paramref name="count"/> unconsumed bytes are buffered (for a whole value).</summary>
-    public async ValueTask EnsureBufferedAsync(int count, CancellationToken cancellationToken)
-    {
-        if (count > _buffer.Length)
-            Grow(count);
-        while (BufferedCount < count)
-        {
-            if (_buffer.Length - _start < count)
-            {
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
-            }
-            await FillAsync(cancellationToken);
-        }
-    }
-
-    /// <summary>
-    /// Takes one \n-terminated line from the buffer, without its line ending (a bare \n also ends a line,
-    /// as in metadump output). The span is valid until the next fill. Returns false when no whole line is buffered.
-    /// </summary>
-    public bool TryReadLine(out ReadOnlySpan<byte> line)
-    {
-        var buffered = Buffered;
-        var newline = buffered.IndexOf((byte)'\n');
-        if (newline < 0)
-        {
-            if (buffered.Length > 64 * 1024)
-                throw new InvalidDataException($"The server {_socket.RemoteEndPoint} sent a line longer than 64 KiB; it does not look like memcached.");
-            line = default;
-            return false;
-        }
-        line = buffered[..(newline > 0 && buffered[newline - 1] == (byte)'\r' ? newline - 1 : newline)];
-        Consume(newline + 1);
-        return true;
-    }
-
-    /// <summary>Consumes up to <paramref name="count"/> buffered bytes; returns how many were consumed.</summary>
-    public int Skip(long count)
-    {
-        var n = (int)Math.Min(count, BufferedCount);
-        Consume(n);
-        return n;
-    }
-
-    public void Consume(int count)
-    {
-        _start += count;
-        if (_start == _end)
-            _start = _end = 0;
-    }
-
     /// <summary>Tells the server nothing more will be sent.</summary>
     public void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
 
-    public void Dispose()
-    {
-        _socket.Dispose();
-        // The buffer is not returned to the pool: a reader may still be unwinding and touching it.
-    }
+    protected override ValueTask<int> ReadCoreAsync(Memory<byte> destination, CancellationToken cancellationToken)
+        => _socket.ReceiveAsync(destination, SocketFlags.None, cancellationToken);
 
-    private void Grow(int size)
+    protected override void Dispose(bool disposing)
     {
-        var bigger = ArrayPool<byte>.Shared.Rent(size);
-        Buffer.BlockCopy(_buffer, _start, bigger, 0, _end - _start);
-        _end -= _start;
-        _start = 0;
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = bigger;
+        if (disposing)
+            _socket.Dispose();
     }
 }

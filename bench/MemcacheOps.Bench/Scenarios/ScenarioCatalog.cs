@@ -1,0 +1,54 @@
+using MemcacheOps.Bench.Scenarios.Raw;
+using MemcacheOps.Bench.Scenarios.Tools;
+
+namespace MemcacheOps.Bench.Scenarios;
+
+/// <summary>Every scenario the harness knows, and the groups that name several at once.</summary>
+internal static class ScenarioCatalog
+{
+    public static readonly IReadOnlyList<IScenario> All =
+    [
+        // Raw protocol limits: plain sockets, independent of the engine; the yardstick.
+        new RawMetadumpScenario(),
+        new RawGetScenario(),
+        new RawMgScenario(),
+        new RawMsScenario(),
+
+        // Other tools doing comparable work (skipped with a note when not installed).
+        new MemcachedToolDumpScenario(),
+        new MemcdumpScenario(),
+
+        // ---- MemcacheOps scenarios: register engine operations here, one class per file under
+        // ---- Scenarios/MemcacheOps/ (see docs/performance.md, "Adding a scenario"). Planned names:
+        // ---- "keys" (key listing, compares with raw-metadump), "export" (dump to files, compares with
+        // ---- raw-mg), "import" (restore into an empty server, compares with raw-ms), "move" (live
+        // ---- migration to an empty server, compares with raw-mg).
+    ];
+
+    /// <summary>Names that expand to several scenarios.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Groups = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["raw"] = ["raw-metadump", "raw-get", "raw-mg", "raw-ms"],
+        ["tools"] = ["memcached-tool", "memcdump"],
+        ["all"] = [.. All.Select(s => s.Name)],
+    };
+
+    public static IScenario? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
+
+    /// <summary>Expands groups and checks names; throws with the list of known names when one is unknown.</summary>
+    public static IReadOnlyList<IScenario> Resolve(IEnumerable<string> names)
+    {
+        var resolved = new List<IScenario>();
+        foreach (var name in names)
+        {
+            foreach (var each in Groups.TryGetValue(name, out var members) ? members : [name])
+            {
+                var scenario = Find(each) ?? throw new ArgumentException(
+                    $"Unknown scenario '{each}'. Known: {string.Join(", ", All.Select(s => s.Name))}; groups: {string.Join(", ", Groups.Keys)}.");
+                if (!resolved.Contains(scenario))
+                    resolved.Add(scenario);
+            }
+        }
+        return resolved;
+    }
+}

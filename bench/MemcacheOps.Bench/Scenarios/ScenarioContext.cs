@@ -1,0 +1,63 @@
+using System.Globalization;
+using MemcacheOps.Engine.Endpoints;
+using MemcacheOps.Testing;
+
+namespace MemcacheOps.Bench.Scenarios;
+
+/// <summary>
+/// What a scenario gets: the loaded source server, the data set range, tuning knobs, a scratch directory
+/// that is deleted afterwards, and extra memcached servers it may start (stopped when it ends).
+/// </summary>
+internal sealed class ScenarioContext : IAsyncDisposable
+{
+    private readonly List<MemcachedProcess> _started = [];
+
+    public required IReadOnlyList<ServerEndpoint> Servers { get; init; }
+
+    /// <summary>The server holding reference items [<see cref="Start"/>, <see cref="Start"/> + <see cref="Count"/>).</summary>
+    public ServerEndpoint Source => Servers[0];
+
+    public long Start { get; init; }
+
+    public required long Count { get; init; }
+
+    public int Seed { get; init; } = ReferenceDataSet.DefaultSeed;
+
+    /// <summary>Connections per server (--connections).</summary>
+    public int Connections { get; init; } = 1;
+
+    /// <summary>Batches in flight per connection (--window).</summary>
+    public int Window { get; init; } = 4;
+
+    /// <summary>Keys per batch (--batch).</summary>
+    public int BatchSize { get; init; } = 100;
+
+    /// <summary>Memory (-m) for servers started with <see cref="StartServer"/>.</summary>
+    public int ServerMemoryMb { get; init; } = 4096;
+
+    /// <summary>An empty directory for this scenario's files; deleted after it unless --keep-scratch.</summary>
+    public required string ScratchDirectory { get; init; }
+
+    /// <summary>Scenario-specific settings given as --opt name=value.</summary>
+    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Starts an empty memcached on a free loopback port, stopped when the scenario ends.</summary>
+    public MemcachedProcess StartServer(string extraArgs = "", int? memoryMb = null)
+    {
+        var server = MemcachedProcess.Start(extraArgs, memoryMb ?? ServerMemoryMb);
+        _started.Add(server);
+        return server;
+    }
+
+    public string Option(string name, string defaultValue) => Options.TryGetValue(name, out var value) ? value : defaultValue;
+
+    public int Option(string name, int defaultValue)
+        => Options.TryGetValue(name, out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : defaultValue;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var server in _started)
+            await server.DisposeAsync();
+        _started.Clear();
+    }
+}

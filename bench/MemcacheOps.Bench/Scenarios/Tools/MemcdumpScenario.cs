@@ -1,0 +1,45 @@
+using System.Globalization;
+using MemcacheOps.Bench.Harness;
+using MemcacheOps.Testing;
+
+namespace MemcacheOps.Bench.Scenarios.Tools;
+
+/// <summary>
+/// libmemcached's <c>memcdump</c>: prints every key it can list, one per line. It lists with
+/// <c>stats cachedump</c>, which memcached caps per slab class, so on a large set it lists only part.
+/// </summary>
+internal sealed class MemcdumpScenario : IScenario
+{
+    public string Name => "memcdump";
+
+    public string Description => "'memcdump --servers=<server>' (libmemcached-tools), key lines counted; items = keys listed, bytes = output bytes";
+
+    public IReadOnlyList<string> ComparesWith => ["raw-metadump"];
+
+    public async Task<ScenarioResult> RunAsync(ScenarioContext context, CancellationToken cancellationToken)
+    {
+        var tool = ExternalTool.Find("memcdump", "/usr/bin/memcdump");
+        if (tool is null)
+            return ScenarioResult.Skipped(Name, "memcdump not found: apt-get install -y libmemcached-tools");
+
+        var meter = ResourceMeter.StartExternal();
+        var run = await ExternalTool.RunAsync(tool, ["--servers=" + context.Source], CountLinesAsync, cancellationToken);
+        var result = meter.Finish(run.Output.Lines, run.Output.Bytes,
+            string.Create(CultureInfo.InvariantCulture, $"listed {run.Output.Lines} of {context.Count} keys"));
+        result.PeakRssBytes = run.PeakRssBytes;
+        if (run.ExitCode != 0)
+            result.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"exit code {run.ExitCode}"));
+        return result;
+    }
+
+    private static async Task<(long Lines, long Bytes)> CountLinesAsync(StreamByteReader output, CancellationToken cancellationToken)
+    {
+        long lines = 0;
+        while (await output.TryFillAsync(cancellationToken))
+        {
+            lines += output.Buffered.Count((byte)'\n');
+            output.Consume(output.BufferedCount);
+        }
+        return (lines, output.BytesReceived);
+    }
+}

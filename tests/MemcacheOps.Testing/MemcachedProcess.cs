@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using MemcacheOps.Engine.Endpoints;
+
+namespace MemcacheOps.Testing;
+
+/// <summary>
+/// A real memcached started as a child process on a free 127.0.0.1 port (not daemonized, so its pid is
+/// ours to stop). Tests and benchmarks use it instead of a shared server; a missing memcached binary is an
+/// error, never a reason to skip.
+/// </summary>
+public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
+{
+    /// <summary>Where Debian installs memcached; PATH is searched when it is not there.</summary>
+    public const string DefaultBinary = "/usr/bin/memcached";
+
+    private const int PortAttempts = 5;
+    private static readonly TimeSpan DefaultReadyTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly Process _process;
+    private readonly StringBuilder _output;
+    private volatile int _stopped;
+
+    private MemcachedProcess(Process process, StringBuilder output, int port, string arguments)
+    {
+        _process = process;
+        _output = output;
+        Port = port;
+        Arguments = arguments;
+        Pid = process.Id;
+        ChildProcessRegistry.Add(process);
+    }
+
+    public int Port { get; }
+
+    public int Pid { get; }
+
+    /// <summary>"127.0.0.1:&lt;port&gt;".</summary>
+    public string Endpoint => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Port}");
+
+    public ServerEndpoint ServerEndpoint => new("127.0.0.1", Port);
+
+    public IPEndPoint IPEndPoint => new(IPAddress.Loopback, Port);
+
+    /// <summary>The full argument line memcached was started with.</summary>
+    public string Arguments { get; }
+
+    public bool HasExited => _stopped != 0 || _process.HasExited;
+
+    /// <summary>What memcached wrote to stdout and stderr so far (for failure messages).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+                return _output.ToString();
+        }
+    }
+
+    /// <summary>
+    /// Starts memcached and waits until it answers <c>version</c>. <paramref name="extraArgs"/> is appended to
+    /// <c>-l 127.0.0.1 -p &lt;port&gt; -U 0 -m &lt;memoryMb&gt;</c> (plus <c>-u nobody</c> when running as root).
+    /// </summary>
+    public static MemcachedProcess Start(string extraArgs = "", int memoryMb = 64, TimeSpan? readyTimeout = null)
+    {
+        var binary = FindBinary();
+        var timeout = readyTimeout ?? DefaultReadyTimeout;
+        string? lastFailure = null;
+        for (var attempt = 1; attempt <= PortAttempts; attempt++)
+        {
+            var port = PickFreePort();
+            var arguments = string.Create(CultureInfo.InvariantCulture, $"-l 127.0.0.1 -p {port} -U 0 -m {memoryMb}");
+            if (Environment.IsPrivilegedProcess)
+                arguments += " -u nobody";
+            if (!string.IsNullOrWhiteSpace(extraArgs))
+                arguments += " " + extraArgs.Trim();
+
+            var server = Launch(binary, arguments, port);
+            var failure = server.WaitUntilReady(timeout);
+            if (failure is null)
+                return server;
+            server.Kill();
+            server.Dispose();
+            lastFailure = failure;
+            // Another process may have taken the port between our probe and memcached's bind: try a new one.
+            if (!failure.Contains("bind", StringComparison.OrdinalIgnoreCase) &&
+                !failure.Contains("in use", StringComparison.OrdinalIgnoreCase))
+                break;
+        }
+        throw new InvalidOperationException(lastFailure);
+    }
+
+    /// <summary>Finds the memcached binary or throws an error that says how to install it.</summary>
+    public static string FindBinary()
+    {
+        if (File.Exists(DefaultBinary))
+            return DefaultBinary;
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, "memcached");
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        throw new InvalidOperationException(
+            $"memcached is not installed: apt-get install memcached (looked for {DefaultBinary} and 'memcached' on PATH). " +
+            "Tests that need a real server fail rather than skip.");
+    }
+
+    /// <summary>
+    /// Sends a raw text command on a new connection and reads until the reply ends with
+    /// <paramref name="terminator"/> (e.g. "\r\n" for one line, "END\r\n" for stats). Bytes map 1:1 to chars
+    /// (Latin-1), so binary values survive the round trip.
+    /// </summary>
+    public string Send(string command, string terminator = "\r\n", TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(10);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        socket.ReceiveTimeout = (int)limit.TotalMilliseconds;
+        socket.SendTimeout = (int)limit.TotalMilliseconds;
+        socket.Connect(IPEndPoint);
+        socket.Send(Encoding.Latin1.GetBytes(command));
+        var end = Encoding.Latin1.GetBytes(terminator);
+        var reply = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        var deadline = Stopwatch.StartNew();
+        while (!reply.GetBuffer().AsSpan(0, (int)reply.Length).EndsWith(end))
+        {
+            if (deadline.Elapsed > limit)
+                throw new TimeoutException($"memcached on {Endpoint} did not finish its reply to {Describe(command)} within {limit.TotalSeconds:0.#} s; got so far: {Describe(Encoding.Latin1.GetString(reply.GetBuffer(), 0, (int)reply.Length))}");
+            int read;
+            try
+            {
+                read = socket.Receive(chunk);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TimedOut)
+            {
+                continue;
+            }
+            if (read == 0)
+                throw new IOException($"memcached on {Endpoint} closed the connection while answering {Describe(command)}; got: {Describe(Encoding.Latin1.GetString(reply.GetBuffer(), 0, (int)reply.Length))}");
+            reply.Write(chunk, 0, read);
+        }
+        return Encoding.Latin1.GetString(reply.GetBuffer(), 0, (int)reply.Length);
+    }
+
+    /// <summary>Stops memcached gracefully (SIGTERM), falling back to SIGKILL, and waits for it to exit.</summary>
+    public void Stop() => End(graceful: true);
+
+    /// <summary>Kills memcached with SIGKILL (a crash, for failure tests) and waits for it to exit.</summary>
+    public void Kill() => End(graceful: false);
+
+    public void Dispose()
+    {
+        Stop();
+        _process.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    public override string ToString() => $"memcached pid {Pid} on {Endpoint}";
+
+    private void End(bool graceful)
+    {
+        if (_stopped != 0)
+            return;
+        if (!_process.HasExited)
+        {
+            if (graceful)
+                NativeMethods.SendSignal(Pid, NativeMethods.SigTerm);
+            if (!graceful || !_process.WaitForExit(StopTimeout))
+                _process.Kill();
+            if (!_process.WaitForExit(StopTimeout))
+                throw new InvalidOperationException($"memcached pid {Pid} on {Endpoint} did not exit within {StopTimeout.TotalSeconds:0} s of SIGKILL.");
+        }
+        _stopped = 1;
+        ChildProcessRegistry.Remove(_process);
+    }
+
+    private static MemcachedProcess Launch(string binary, string arguments, int port)
+    {
+        var info = new ProcessStartInfo(binary, arguments)
+        {
+            UseShellExecute = false,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardInput = false,
+        };
+        var output = new StringBuilder();
+        var process = new Process { StartInfo = info };
+        DataReceivedEventHandler append = (_, e) =>
+        {
+            if (e.Data is null)
+                return;
+            lock (output)
+            {
+                // Bounded: memcached is started without -v, so this only holds startup errors.
+                if (output.Length < 64 * 1024)
+                    output.AppendLine(e.Data);
+            }
+        };
+        process.OutputDataReceived += append;
+        process.ErrorDataReceived += append;
+        if (!process.Start())
+            throw new InvalidOperationException($"Could not start {binary} {arguments}.");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new MemcachedProcess(process, output, port, arguments);
+    }
+
+    /// <summary>Returns null when memcached answers <c>version</c>, otherwise why it did not.</summary>
+    private string? WaitUntilReady(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        var lastError = "no connection attempt yet";
+        while (clock.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+            {
+                _process.WaitForExit(); // flushes the redirected output
+                return $"memcached ({Arguments}) exited with code {_process.ExitCode} during startup: {Output.Trim()}";
+            }
+            try
+            {
+                var reply = Send("version\r\n", "\r\n", TimeSpan.FromSeconds(1));
+                if (reply.StartsWith("VERSION ", StringComparison.Ordinal))
+                    return null;
+                lastError = "unexpected reply " + Describe(reply);
+            }
+            catch (Exception ex) when (ex is SocketException or IOException or TimeoutException)
+            {
+                lastError = ex.Message;
+            }
+            Thread.Sleep(20);
+        }
+        return $"memcached ({Arguments}) did not answer 'version' on {Endpoint} within {timeout.TotalSeconds:0.#} s (last error: {lastError}); its output: {Output.Trim()}";
+    }
+
+    private static int PickFreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    private static string Describe(string text)
+        => "'" + (text.Length > 200 ? text[..200] + "..." : text).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "'";
+}

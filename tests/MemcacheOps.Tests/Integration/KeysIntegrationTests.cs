@@ -92,7 +92,7 @@ public sealed class KeysIntegrationTests : IAsyncLifetime
         // A full listing right after still works (retrying BUSY if the server is still winding down).
         var full = await ListAsync(new KeyListingRequest { Servers = [_server.ServerEndpoint], CountOnly = true });
         Assert.Equal(3000 + _specialKeys.Count, Assert.Single(full.ResultsOf<KeyCountResult>()).Count);
-        Assert.StartsWith("VERSION", _server.Send("version"), StringComparison.Ordinal);
+        Assert.StartsWith("VERSION", _server.Send("version\r\n"), StringComparison.Ordinal);
     }
 
     [Fact]

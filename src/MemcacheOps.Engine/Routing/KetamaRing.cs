@@ -16,7 +16,7 @@ public sealed class KetamaRing
     /// <summary>Points per server when none is given: spymemcached's and twemproxy's 160, cachemover's <c>ketama_bucket_size</c> default.</summary>
     public const int DefaultPointsPerServer = 160;
 
-    /// <summary>Upper bound on points per server, far above any client's setting, to keep rings in memory.</summary>
+    /// <summary>Upper bound on points per server, far above any client's setting, to keep rings small.</summary>
     public const int MaxPointsPerServer = 65536;
 
     private const int MaxTotalPoints = 1 << 26;
@@ -130,10 +130,13 @@ public sealed class KetamaRing
             throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "KetamaNoServers",
                 "Cannot build a ketama ring without servers. Give the full list of servers the clients use, in their order.");
         }
-        if (pointsPerServer < 4 || pointsPerServer % 4 != 0 || pointsPerServer > MaxPointsPerServer)
+        // Each MD5 digest gives 4 points. A count that is not a multiple of 4 is accepted because
+        // cachemover and spymemcached accept it too: they hash pointsPerServer / 4 digests (integer
+        // division), and the libmemcached formula divides by 4 in float; the ring does the same.
+        if (pointsPerServer < 4 || pointsPerServer > MaxPointsPerServer)
         {
             throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "KetamaInvalidPointsPerServer",
-                $"Points per server {pointsPerServer} is not valid for a ketama ring: each MD5 digest gives 4 points, so use a multiple of 4 from 4 to {MaxPointsPerServer} (clients use {DefaultPointsPerServer}).",
+                $"Points per server {pointsPerServer} is not valid for a ketama ring: use 4 to {MaxPointsPerServer}, normally a multiple of 4 since each MD5 digest gives 4 points (clients use {DefaultPointsPerServer}).",
                 pointsPerServer.ToString(CultureInfo.InvariantCulture));
         }
         if ((long)servers.Length * pointsPerServer > MaxTotalPoints)

@@ -121,12 +121,15 @@ public static class ExportService
             if (previous.Complete)
                 throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "DumpAlreadyComplete",
                     $"The dump in '{layout.Root}' is already complete; nothing to resume. Use -Force to replace it.", layout.Root);
-            if (previous.ListingComplete)
+            var problem = "the listing had not finished";
+            if (previous.ListingComplete && KeyFilesIntact(layout, previous, out problem))
             {
                 RemoveUnlistedDataFiles(layout, previous);
                 return new ExportState(layout.StateDirectory, previous);
             }
-            sink.Warning($"The interrupted dump in '{layout.Root}' had not finished listing keys; starting it again from the beginning.");
+            sink.Warning(previous.ListingComplete
+                ? $"The interrupted dump in '{layout.Root}' cannot be resumed ({problem}); starting it again from the beginning."
+                : $"The interrupted dump in '{layout.Root}' had not finished listing keys; starting it again from the beginning.");
         }
         else if (exists && !options.Force)
         {
@@ -190,6 +193,35 @@ public static class ExportService
             if (File.Exists(path))
                 File.Delete(path);
         }
+    }
+
+    /// <summary>Checks that every key file still to fetch is there with the line count the manifest recorded.</summary>
+    private static bool KeyFilesIntact(DumpLayoutWriter layout, DumpManifest manifest, out string problem)
+    {
+        foreach (var entry in manifest.KeyFiles.Where(k => !k.Fetched))
+        {
+            var path = Path.Combine(layout.KeysDirectory, entry.Name);
+            if (!File.Exists(path))
+            {
+                problem = $"key file '{entry.Name}' is missing";
+                return false;
+            }
+            long lines = 0;
+            using (var stream = File.OpenRead(path))
+            {
+                var buffer = new byte[64 * 1024];
+                int n;
+                while ((n = stream.Read(buffer)) > 0)
+                    lines += buffer.AsSpan(0, n).Count((byte)'\n');
+            }
+            if (lines != entry.Lines)
+            {
+                problem = $"key file '{entry.Name}' has {lines} lines but the manifest recorded {entry.Lines}";
+                return false;
+            }
+        }
+        problem = string.Empty;
+        return true;
     }
 
     /// <summary>On resume, data files the manifest does not list are leftovers of unfinished key files.</summary>

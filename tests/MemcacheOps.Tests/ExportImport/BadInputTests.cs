@@ -137,14 +137,18 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task Target_out_of_memory_is_counted_and_explained()
     {
-        var dir = await ExportAsync("oom");
-        // -M: return errors instead of evicting; 2 MiB holds far fewer than 3000 items of 200 bytes... across slabs.
-        using var small = MemcachedProcess.Start("-M", memoryMb: 2);
+        // 2000 values of 5 KB (10 MB) into a server that has 4 MB and is told (-M) to refuse rather than evict.
+        using var bigSource = MemcachedProcess.Start(memoryMb: 64);
+        await Seeder.StoreAsync(bigSource.Endpoint, Seeder.Numbered("oom:", 2000, 5000));
+        var dir = Path.Combine(_root, "oom");
+        await ExportService.RunAsync(new ExportOptions { Servers = [bigSource.ServerEndpoint], Path = dir }, new CollectingSink(), CancellationToken.None);
+        using var small = MemcachedProcess.Start("-M", memoryMb: 4);
         var result = await ImportService.RunAsync(new ImportOptions { Paths = [dir], Servers = [small.ServerEndpoint], Mode = StoreMode.Set }, new CollectingSink(), CancellationToken.None);
         Assert.True(result.Failed > 0, "expected out-of-memory failures");
-        Assert.Equal(3000, result.Stored + result.Failed);
+        Assert.Equal(2000, result.Stored + result.Failed);
         Assert.Contains(result.Notes, n => n.Contains("out of memory", StringComparison.Ordinal));
         Assert.False(result.Success);
+        Assert.Contains($"STAT curr_items {result.Stored}\r\n", small.Send("stats\r\n", "END\r\n"), StringComparison.Ordinal);
     }
 
     [Fact]

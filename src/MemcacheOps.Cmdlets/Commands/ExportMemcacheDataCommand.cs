@@ -1,0 +1,268 @@
+using System.Globalization;
+using System.Management.Automation;
+using System.Text;
+using MemcacheOps.Cmdlets.Infrastructure;
+using MemcacheOps.Engine.Endpoints;
+using MemcacheOps.Engine.Export;
+using MemcacheOps.Engine.Listing;
+using MemcacheOps.Engine.Routing;
+
+namespace MemcacheOps.Cmdlets.Commands;
+
+/// <summary>
+/// <para type="synopsis">Dumps every item of a memcached server to a folder.</para>
+/// <para type="description">Lists keys with 'lru_crawler metadump hash' (exact on a live server), spools the listing to key files, and fetches values, flags and remaining TTLs with pipelined 'mg' over several connections into rotating V0 data files with SHA-256 checksums and a manifest. The dump is complete only when its manifest says so; an interrupted dump continues with -Resume without redoing finished key files. -Layout Cachemover writes Netflix cachemover's layout. Memory stays within -MemoryLimit whatever the data size.</para>
+/// </summary>
+[Cmdlet(VerbsData.Export, "MemcacheData", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = ServerSet)]
+[OutputType(typeof(ExportResult))]
+public sealed class ExportMemcacheDataCommand : MemcacheCmdlet
+{
+    private const string ServerSet = "Server";
+    private const string KeysSet = "Keys";
+    private readonly List<MemcacheKeyInfo> _keys = [];
+    private readonly List<string> _servers = [];
+
+    /// <summary>
+    /// <para type="description">The server to dump, as host, host:port or [IPv6]:port. Several servers go into one dump. Accepts objects with a Server property from the pipeline.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ServerSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] Server { get; set; } = [];
+
+    /// <summary>
+    /// <para type="description">Keys to dump, piped from Get-MemcacheKeys; only these items are fetched, from the server each came from.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = KeysSet, ValueFromPipeline = true)]
+    public MemcacheKeyInfo[] InputObject { get; set; } = [];
+
+    /// <summary>
+    /// <para type="description">The dump folder. It is created readable by its owner only.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    [Alias("OutputDir")]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>
+    /// <para type="description">Fetch connections (cachemover: threads). Default 4.</para>
+    /// </summary>
+    [Parameter]
+    [Alias("Threads")]
+    [ValidateRange(1, 256)]
+    public int Connections { get; set; } = 4;
+
+    /// <summary>
+    /// <para type="description">Keys per pipelined mg batch (cachemover: bulk_get_threshold). Default 100.</para>
+    /// </summary>
+    [Parameter]
+    [Alias("BulkGetThreshold")]
+    [ValidateRange(1, 10000)]
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>
+    /// <para type="description">Batches in flight per connection. Default 4.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int Window { get; set; } = 4;
+
+    /// <summary>
+    /// <para type="description">Bytes of buffers the export may use (cachemover: memlimit). Default 256 MiB; settings that need more are refused before work starts.</para>
+    /// </summary>
+    [Parameter]
+    [Alias("MemLimit")]
+    public long MemoryLimit { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// <para type="description">Soft size in bytes of each key file, the unit of fetching and of resume. Default 4 MiB.</para>
+    /// </summary>
+    [Parameter]
+    public long KeyFileSize { get; set; } = 4L * 1024 * 1024;
+
+    /// <summary>
+    /// <para type="description">Soft size in bytes of each data file. Default 256 MiB.</para>
+    /// </summary>
+    [Parameter]
+    public long DataFileSize { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// <para type="description">Only dump items that never expire or live longer than this many seconds (cachemover: only_expire_after_s).</para>
+    /// </summary>
+    [Parameter]
+    [Alias("OnlyExpireAfterS")]
+    [ValidateRange(0, long.MaxValue)]
+    public long OnlyExpireAfter { get; set; }
+
+    /// <summary>
+    /// <para type="description">An identifier of this dump (cachemover: req_id), recorded in the manifest.</para>
+    /// </summary>
+    [Parameter]
+    [Alias("ReqId")]
+    public string? RequestId { get; set; }
+
+    /// <summary>
+    /// <para type="description">Finish an interrupted dump in -Path without redoing finished key files.</para>
+    /// </summary>
+    [Parameter]
+    [Alias("CheckpointResume")]
+    public SwitchParameter Resume { get; set; }
+
+    /// <summary>
+    /// <para type="description">Replace a dump already in -Path.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>
+    /// <para type="description">Only keys matching this wildcard pattern (or regular expression with -Regex).</para>
+    /// </summary>
+    [Parameter]
+    [Alias("Pattern")]
+    public string? Include { get; set; }
+
+    /// <summary>
+    /// <para type="description">Leave out keys matching this pattern.</para>
+    /// </summary>
+    [Parameter]
+    public string? Exclude { get; set; }
+
+    /// <summary>
+    /// <para type="description">Treat -Include and -Exclude as regular expressions.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Regex { get; set; }
+
+    /// <summary>
+    /// <para type="description">The servers of the ketama ring used to filter keys (cachemover: all_ips).</para>
+    /// </summary>
+    [Parameter]
+    [Alias("AllIps")]
+    public string[]? RingServer { get; set; }
+
+    /// <summary>
+    /// <para type="description">Keep only keys the ring assigns to these servers (cachemover: dest_ips).</para>
+    /// </summary>
+    [Parameter]
+    [Alias("DestIps")]
+    public string[]? DestinationServer { get; set; }
+
+    /// <summary>
+    /// <para type="description">Ketama points per server (cachemover: ketama_bucket_size). Default 160.</para>
+    /// </summary>
+    [Parameter]
+    [Alias("KetamaBucketSize")]
+    [ValidateRange(1, 65536)]
+    public int PointsPerServer { get; set; } = KetamaRing.DefaultPointsPerServer;
+
+    /// <summary>
+    /// <para type="description">Ketama form: Spymemcached (default, as EVCache) or Libmemcached (as twemproxy).</para>
+    /// </summary>
+    [Parameter]
+    public KetamaForm RingForm { get; set; } = KetamaForm.Spymemcached;
+
+    /// <summary>
+    /// <para type="description">Dump only these keys (text keys) instead of listing the server.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = ServerSet)]
+    public string[]? Key { get; set; }
+
+    /// <summary>
+    /// <para type="description">Native (default: manifest.json, keys/, data/) or Cachemover (keyfile/, datafiles_completed/ with MD5 names, DONE).</para>
+    /// </summary>
+    [Parameter]
+    public DumpLayout Layout { get; set; } = DumpLayout.Native;
+
+    /// <summary>
+    /// <para type="description">Limit on fetch operations per second on each source server.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, double.MaxValue)]
+    public double MaxOpsPerSecond { get; set; }
+
+    /// <summary>
+    /// <para type="description">Limit on bytes per second exchanged with each source server.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, double.MaxValue)]
+    public double MaxBytesPerSecond { get; set; }
+
+    /// <summary>
+    /// <para type="description">Listing method: Auto (default), MetadumpHash, MetadumpAll or CacheDump.</para>
+    /// </summary>
+    [Parameter]
+    public ListingMethod Method { get; set; } = ListingMethod.Auto;
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == KeysSet)
+            _keys.AddRange(InputObject);
+        else
+            _servers.AddRange(Server);
+    }
+
+    protected override void EndProcessing()
+    {
+        var servers = Validate(() => ParameterSetName == KeysSet
+            ? _keys.Select(k => k.Server).Distinct(StringComparer.OrdinalIgnoreCase).Select(ServerEndpoint.Parse).ToList()
+            : ServerEndpoint.ParseList(_servers));
+        var path = GetUnresolvedProviderPathFromPSPath(Path);
+        var options = Validate(() => BuildOptions(servers, path));
+        var target = string.Join(", ", servers) + " -> " + path;
+        if (!ShouldProcess(target, Plan(options)))
+        {
+            base.EndProcessing();
+            return;
+        }
+        RunOperation(async (sink, token) =>
+        {
+            var result = await ExportService.RunAsync(options, sink, token).ConfigureAwait(false);
+            await sink.EmitAsync(result, token).ConfigureAwait(false);
+        });
+        base.EndProcessing();
+    }
+
+    private ExportOptions BuildOptions(IReadOnlyList<ServerEndpoint> servers, string path)
+    {
+        var bound = MyInvocation.BoundParameters;
+        var options = new ExportOptions
+        {
+            Servers = servers,
+            Path = path,
+            Connections = Connections,
+            BatchSize = BatchSize,
+            Window = Window,
+            MemoryLimit = MemoryLimit,
+            KeyFileSize = KeyFileSize,
+            DataFileSize = DataFileSize,
+            OnlyExpireAfterSeconds = OnlyExpireAfter,
+            RequestId = RequestId,
+            Resume = Resume.IsPresent,
+            Force = Force.IsPresent,
+            Layout = Layout,
+            MaxOperationsPerSecond = bound.ContainsKey(nameof(MaxOpsPerSecond)) ? MaxOpsPerSecond : null,
+            MaxBytesPerSecond = bound.ContainsKey(nameof(MaxBytesPerSecond)) ? MaxBytesPerSecond : null,
+            Listing = new ListingOptions { Method = Method },
+            Connection = ConnectionOptions,
+        };
+        if (Include is not null || Exclude is not null)
+            options = options with { Filter = new KeyFilter(Include, Regex.IsPresent, excludePattern: Exclude, excludeIsRegex: Regex.IsPresent) };
+        if (ParameterSetName == KeysSet)
+            options = options with { Keys = _keys.Select(k => k.KeyBytes).ToList() };
+        else if (Key is { Length: > 0 })
+            options = options with { Keys = Key.Select(k => Encoding.UTF8.GetBytes(k)).ToList() };
+        if (RingServer is { Length: > 0 } || DestinationServer is { Length: > 0 })
+        {
+            if (RingServer is not { Length: > 0 } || DestinationServer is not { Length: > 0 })
+                throw new Engine.MemcacheException(Engine.MemcacheErrorKind.InvalidArgument, "KetamaFilterIncomplete", "-RingServer and -DestinationServer go together.");
+            var ring = new KetamaRing(ServerEndpoint.ParseList(RingServer).Select(s => new KetamaNode(s)), RingForm, PointsPerServer);
+            options = options with { Ketama = new KetamaFilter(ring, ServerEndpoint.ParseList(DestinationServer)) };
+        }
+        return options;
+    }
+
+    private string Plan(ExportOptions options)
+    {
+        var what = options.Keys is { } keys ? string.Create(CultureInfo.InvariantCulture, $"{keys.Count:N0} given keys") : "every item";
+        return $"Export {what} ({options.Layout} layout{(options.Resume ? ", resuming" : string.Empty)})";
+    }
+}

@@ -1,3 +1,4 @@
+using MemcacheOps.Bench.Scenarios.MemcacheOps;
 using MemcacheOps.Bench.Scenarios.Raw;
 using MemcacheOps.Bench.Scenarios.Tools;
 
@@ -18,11 +19,10 @@ internal static class ScenarioCatalog
         new MemcachedToolDumpScenario(),
         new MemcdumpScenario(),
 
-        // ---- MemcacheOps scenarios: register engine operations here, one class per file under
-        // ---- Scenarios/MemcacheOps/ (see docs/performance.md, "Adding a scenario"). Planned names:
-        // ---- "keys" (key listing, compares with raw-metadump), "export" (dump to files, compares with
-        // ---- raw-mg), "import" (restore into an empty server, compares with raw-ms), "move" (live
-        // ---- migration to an empty server, compares with raw-mg).
+        // MemcacheOps itself, through the engine (one class per file under Scenarios/MemcacheOps/).
+        new KeysScenario(),
+        new ExportScenario(),
+        new ImportScenario(),
     ];
 
     /// <summary>Names that expand to several scenarios.</summary>

@@ -1,0 +1,41 @@
+using System.Globalization;
+using MemcacheOps.Bench.Harness;
+using MemcacheOps.Engine.Diagnostics;
+using MemcacheOps.Engine.Export;
+
+namespace MemcacheOps.Bench.Scenarios.MemcacheOps;
+
+/// <summary>
+/// A full export of the source to the scratch folder: listing, pipelined mg over --connections
+/// connections, V0 data files with SHA-256, fsync and the manifest. Options: memory-limit (MiB).
+/// </summary>
+internal sealed class ExportScenario : IScenario
+{
+    public string Name => "export";
+
+    public string Description => "Export-MemcacheData / 'memcacheops export' to local files (listing + mg + V0 files + SHA-256 + fsync); items = records, bytes = value bytes";
+
+    public IReadOnlyList<string> ComparesWith => ["raw-mg", "raw-get"];
+
+    public async Task<ScenarioResult> RunAsync(ScenarioContext context, CancellationToken cancellationToken)
+    {
+        var memoryLimitMb = context.Option("memory-limit", 64);
+        var options = new ExportOptions
+        {
+            Servers = [context.Source],
+            Path = Path.Combine(context.ScratchDirectory, "dump"),
+            Connections = context.Connections,
+            Window = context.Window,
+            BatchSize = context.BatchSize,
+            MemoryLimit = memoryLimitMb * 1024L * 1024,
+            KeyFileSize = Math.Min(4L * 1024 * 1024, memoryLimitMb * 1024L * 1024 / 8),
+        };
+        var meter = ResourceMeter.StartInProcess();
+        var result = await ExportService.RunAsync(options, new CollectingSink(), cancellationToken);
+        var scenario = meter.Finish(result.Dumped, result.Bytes, string.Create(CultureInfo.InvariantCulture,
+            $"{context.Connections} connection(s), window {context.Window}, batch {context.BatchSize}, memory limit {memoryLimitMb} MiB, {result.Files} files"));
+        if (result.Dumped != context.Count)
+            scenario.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"dumped {result.Dumped} of {context.Count} (missing {result.Missing})"));
+        return scenario;
+    }
+}

@@ -11,7 +11,8 @@ namespace MemcacheOps.Adapters.Cloud;
 
 /// <summary>
 /// <see cref="IChunkStore"/> over AWSSDK.S3. Uploads stream from the file (multipart above the threshold, with
-/// parallel parts, aborted on failure); downloads stream to a temporary file renamed into place. SDK errors become <see cref="MemcacheException"/>s with stable ids and no secrets.
+/// parallel parts, aborted on failure); downloads stream to a temporary file renamed into place. SDK errors
+/// become <see cref="MemcacheException"/>s with stable ids and no secrets.
 /// </summary>
 public sealed class S3ChunkStore : IChunkStore
 {
@@ -36,8 +37,8 @@ public sealed class S3ChunkStore : IChunkStore
             ForcePathStyle = options.EffectiveForcePathStyle,
             MaxErrorRetry = _settings.MaxRetries,
             Timeout = _settings.RequestTimeout,
-            // Checksums only where S3 demands them: S3-compatible services (and older SDK-less tools reading the
-            // objects) do not all understand the trailing-checksum chunked uploads the SDK sends by default.
+            // Checksums only where S3 demands them: S3-compatible services do not all understand the
+            // trailing-checksum uploads the SDK sends by default. Chunks carry their own SHA-256 instead.
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
         };

@@ -90,6 +90,22 @@ public sealed class S3ChunkStoreTests(CloudEmulators emulators) : IDisposable
     }
 
     [Fact]
+    public async Task ACancelledMultipartUploadLeavesNoObject()
+    {
+        var settings = new S3TransferSettings { PartSize = S3TransferSettings.MinPartSize, MultipartThreshold = S3TransferSettings.MinPartSize, ConcurrentParts = 1 };
+        using var store = new S3ChunkStore(emulators.S3Options, settings);
+        var source = WriteRandomFile("cancelled", 3 * S3TransferSettings.MinPartSize);
+        var target = new ObjectLocation(CloudEmulators.Bucket, _prefix + "cancelled");
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        // Cancel as soon as the first bytes of the first part are on their way.
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            store.UploadFileAsync(source, target, new Dictionary<string, string>(), new CancelOnReport(cancel), cancel.Token));
+
+        Assert.Null(await store.GetDetailsAsync(target, Token));
+    }
+
+    [Fact]
     public async Task ListReturnsTheObjectsUnderAPrefixWithSizesAcrossPages()
     {
         using var store = new S3ChunkStore(emulators.S3Options, new S3TransferSettings { ListPageSize = 2 });
@@ -244,6 +260,12 @@ public sealed class S3ChunkStoreTests(CloudEmulators emulators) : IDisposable
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+
+    /// <summary>Cancels on the first report, on the reporting thread (no synchronisation context involved).</summary>
+    private sealed class CancelOnReport(CancellationTokenSource source) : IProgress<long>
+    {
+        public void Report(long value) => source.Cancel();
     }
 
     /// <summary>Keeps the largest value reported (reports may arrive out of order from parallel parts).</summary>

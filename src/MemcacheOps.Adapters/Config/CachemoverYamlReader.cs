@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using MemcacheOps.Engine;
 using MemcacheOps.Engine.Config;
@@ -242,25 +241,7 @@ public sealed class CachemoverYamlReader : IConfigFileReader
         _ => "an alias",
     };
 
-    /// <summary>Shows user text in a message: short, with control characters made visible.</summary>
-    private static string Show(string text)
-    {
-        const int MaxShown = 60;
-        var builder = new StringBuilder(Math.Min(text.Length, MaxShown + 3));
-        foreach (var c in text)
-        {
-            if (builder.Length >= MaxShown)
-            {
-                builder.Append("...");
-                break;
-            }
-            if (char.IsControl(c))
-                builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
-            else
-                builder.Append(c);
-        }
-        return builder.ToString();
-    }
+    private static string Show(string text) => MessageText.Show(text);
 
     /// <summary>YamlDotNet prefixes its messages with the marks; the error already says where.</summary>
     private static string StripMarks(string message)

@@ -14,6 +14,8 @@ public enum MemcacheErrorKind
     InvalidData,
     WriteFailed,
     ResourceUnavailable,
+    /// <summary>Credentials were refused or do not grant the operation (cloud services).</summary>
+    AccessDenied,
 }
 
 /// <summary>

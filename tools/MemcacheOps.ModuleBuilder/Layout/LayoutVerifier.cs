@@ -73,13 +73,17 @@ public static class LayoutVerifier
         foreach (var handle in reader.GetAssemblyDefinition().GetCustomAttributes())
         {
             var attribute = reader.GetCustomAttribute(handle);
-            if (attribute.Constructor.Kind != HandleKind.MemberReference)
-                continue;
-            var parent = reader.GetMemberReference((MemberReferenceHandle)attribute.Constructor).Parent;
-            if (parent.Kind != HandleKind.TypeReference)
-                continue;
-            var type = reader.GetTypeReference((TypeReferenceHandle)parent);
-            if (reader.GetString(type.Name) == "ReferenceAssemblyAttribute" && reader.GetString(type.Namespace) == "System.Runtime.CompilerServices")
+            // The attribute type is referenced from another assembly, or defined here (System.Runtime defines it itself).
+            var (name, ns) = attribute.Constructor.Kind switch
+            {
+                HandleKind.MemberReference when reader.GetMemberReference((MemberReferenceHandle)attribute.Constructor).Parent is { Kind: HandleKind.TypeReference } parent
+                    => (reader.GetTypeReference((TypeReferenceHandle)parent).Name, reader.GetTypeReference((TypeReferenceHandle)parent).Namespace),
+                HandleKind.MethodDefinition
+                    => (reader.GetTypeDefinition(reader.GetMethodDefinition((MethodDefinitionHandle)attribute.Constructor).GetDeclaringType()).Name,
+                        reader.GetTypeDefinition(reader.GetMethodDefinition((MethodDefinitionHandle)attribute.Constructor).GetDeclaringType()).Namespace),
+                _ => (default(StringHandle), default(StringHandle)),
+            };
+            if (!name.IsNil && reader.GetString(name) == "ReferenceAssemblyAttribute" && reader.GetString(ns) == "System.Runtime.CompilerServices")
                 return true;
         }
         return false;

@@ -33,8 +33,11 @@ public static class ModulePackager
             Add(zip, "_rels/.rels", Relationships());
             foreach (var file in files)
             {
-                var entry = zip.CreateEntryFromFile(Path.Combine(moduleDirectory, file), file, CompressionLevel.Optimal);
+                var entry = zip.CreateEntry(file, CompressionLevel.Optimal);
                 entry.LastWriteTime = Timestamp;
+                using var target = entry.Open();
+                using var source = File.OpenRead(Path.Combine(moduleDirectory, file));
+                source.CopyTo(target);
             }
         }
         return package;

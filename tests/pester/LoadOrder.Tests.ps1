@@ -64,6 +64,7 @@ Describe 'Loading next to AWS.Tools.S3' {
         $report.Description | Should -Match '\[MemcacheOps\.Adapters\]'
     }
 
+    # The adapters' Describe() names every third-party assembly they bind to, which loads it in their context.
     It 'keeps the module''s AWSSDK.Core in its private context when the module ships one' {
         if (-not $HasAwsTools) { Set-ItResult -Skipped -Because $SkipReason; return }
         $moduleFolder = Split-Path -Path $LayoutManifestPath -Parent

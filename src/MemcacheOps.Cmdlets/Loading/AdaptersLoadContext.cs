@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.Loader;
+using MemcacheOps.Engine.Adapters;
 
 namespace MemcacheOps.Cmdlets.Loading;
 
@@ -9,10 +10,10 @@ namespace MemcacheOps.Cmdlets.Loading;
 /// builds of those packages (AWS.Tools puts AWSSDK.Core in the default context); here the adapters get
 /// the copies they were built with, and neither side sees the other's.
 /// <para>
-/// What stays shared (Load returns null, so the default context resolves it once for everyone): the
-/// engine, because adapter objects cross into it through its interfaces and a second copy would make
-/// those interfaces different types; and what PowerShell or the .NET runtime already provides at the
-/// requested version or newer. A platform assembly older than the one the adapters need is loaded
+/// What stays shared: the engine (Load returns the very assembly the cmdlets use), because adapter objects
+/// cross into it through its interfaces and a second copy would make those interfaces different types; and
+/// what PowerShell or the .NET runtime already provides at the requested version or newer (Load returns
+/// null, so the default context resolves it once for everyone). A platform assembly older than the one the adapters need is loaded
 /// privately from dependencies/ instead.
 /// </para>
 /// Assemblies are loaded with this context's own LoadFromAssemblyPath, never Assembly.LoadFrom/LoadFile,
@@ -40,11 +41,27 @@ internal sealed class AdaptersLoadContext : AssemblyLoadContext
     protected override Assembly? Load(AssemblyName assemblyName)
     {
         var name = assemblyName.Name;
-        if (name is null || SharedAssemblies.Contains(name, StringComparer.OrdinalIgnoreCase) || IsProvidedByPlatform(assemblyName))
+        if (name is null)
+            return null;
+        if (SharedAssemblies.Contains(name, StringComparer.OrdinalIgnoreCase))
+            return Shared(name);
+        if (IsProvidedByPlatform(assemblyName))
             return null;
         var folder = string.IsNullOrEmpty(assemblyName.CultureName) ? DependencyDirectory : Path.Combine(DependencyDirectory, assemblyName.CultureName);
         var path = Path.Combine(folder, name + ".dll");
         return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+    }
+
+    /// <summary>
+    /// The copy the cmdlets already use. Returned explicitly rather than left to the default context's binder,
+    /// because PowerShell loads module DLLs by path and a by-name bind would not necessarily find them.
+    /// </summary>
+    private static Assembly? Shared(string name)
+    {
+        var engine = typeof(IAdapterFactory).Assembly;
+        if (string.Equals(engine.GetName().Name, name, StringComparison.OrdinalIgnoreCase))
+            return engine;
+        return Default.Assemblies.FirstOrDefault(a => string.Equals(a.GetName().Name, name, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>True when PowerShell's folder or the runtime's holds the assembly at the requested version or newer.</summary>

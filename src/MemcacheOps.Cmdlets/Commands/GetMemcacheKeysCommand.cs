@@ -9,6 +9,27 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <para type="synopsis">Lists the keys stored on memcached servers.</para>
 /// <para type="description">Streams one object per item from 'lru_crawler metadump hash' (every key present for the whole listing appears exactly once), falling back to 'metadump all' and then 'stats cachedump' with a warning that says what may be missed. Filters apply while streaming. The listing connection is drained continuously, spilling to a temporary file when the pipeline is slower, so the server is never stalled; stopping early (Select-Object -First) closes the listing promptly.</para>
 /// </summary>
+/// <example>
+/// <code>Get-MemcacheKeys -Server cache1:11211 -Pattern 'user:*' | Select-Object -First 20</code>
+/// <para>Shows the first 20 keys that start with 'user:'. The listing on the server stops as soon as Select-Object has its 20 items.</para>
+/// </example>
+/// <example>
+/// <code>Get-MemcacheKeys -Server cache1 -Pattern 'session:*' -ExpiringBefore (Get-Date).AddHours(1) -CountOnly</code>
+/// <para>Counts the session keys that expire within the next hour, without emitting them.</para>
+/// </example>
+/// <example>
+/// <code>
+/// Get-MemcacheKeys -Server cache1 -SlabClass 40, 41, 42 |
+///     Sort-Object Size -Descending |
+///     Select-Object -First 10 Key, Size, Expiration
+/// </code>
+/// <para>Lists the ten largest items of the biggest slab classes.</para>
+/// </example>
+/// <remarks>
+/// <para>Keys that are not printable UTF-8 are shown percent-encoded in Key (IsBinaryKey is true); KeyBytes always holds the exact bytes.</para>
+/// </remarks>
+/// <seealso cref="GetMemcacheStatsCommand"/>
+/// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>
 [Cmdlet(VerbsCommon.Get, "MemcacheKeys")]
 [Alias("Get-MemcacheKey")]
 [OutputType(typeof(MemcacheKeyInfo), typeof(KeyCountResult))]
@@ -25,6 +46,7 @@ public sealed class GetMemcacheKeysCommand : MemcacheCmdlet
     /// <para type="description">Only keys matching this wildcard pattern (* ? [a-z]), or regular expression with -Regex.</para>
     /// </summary>
     [Parameter(Position = 1)]
+    [SupportsWildcards]
     public string? Pattern { get; set; }
 
     /// <summary>
@@ -37,6 +59,7 @@ public sealed class GetMemcacheKeysCommand : MemcacheCmdlet
     /// <para type="description">Leave out keys matching this pattern.</para>
     /// </summary>
     [Parameter]
+    [SupportsWildcards]
     public string? Exclude { get; set; }
 
     /// <summary>

@@ -9,6 +9,20 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <para type="synopsis">Gets statistics from one or more memcached servers.</para>
 /// <para type="description">Reads 'stats' from every server in parallel and emits one object per server with version, uptime, clock skew, memory, items, hit ratio, evictions, connections and command counters, plus every raw field. -Group reads slabs, items per class, settings or connections instead. -Interval samples repeatedly and emits per-interval rates. An unreachable server gives a non-terminating error while the others still report.</para>
 /// </summary>
+/// <example>
+/// <code>Get-MemcacheStats -Server cache1, cache2:11212, '[::1]:11211'</code>
+/// <para>Shows one summary line per server: version, uptime, memory used, items and hit ratio. Format-List * shows every field.</para>
+/// </example>
+/// <example>
+/// <code>Get-MemcacheStats -Server cache1 -Interval 5 -Count 12</code>
+/// <para>Samples the server every 5 seconds for one minute and shows gets, sets, hit ratio and traffic per second for each interval.</para>
+/// </example>
+/// <example>
+/// <code>Get-MemcacheStats -Server cache1 -Group Slabs | Sort-Object UsedChunks -Descending | Select-Object -First 5</code>
+/// <para>Shows the five slab classes holding the most items.</para>
+/// </example>
+/// <seealso cref="GetMemcacheKeysCommand"/>
+/// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>
 [Cmdlet(VerbsCommon.Get, "MemcacheStats")]
 [Alias("Get-MemcacheStatistic")]
 [OutputType(typeof(ServerStats), typeof(StatsSample), typeof(SlabClassStats), typeof(ItemClassStats), typeof(ServerSettings), typeof(ConnectionStats))]

@@ -19,12 +19,16 @@ public abstract class MemcacheCmdlet : PSCmdlet, IDisposable
     private CancellationTokenSource? _cancellation;
     private int _activityId;
 
-    /// <summary>Seconds to wait for a TCP connection to a server.</summary>
+    /// <summary>
+    /// <para type="description">Seconds to wait for a TCP connection to each server before reporting it unreachable (default 5).</para>
+    /// </summary>
     [Parameter]
     [ValidateRange(0.1, 3600)]
     public double ConnectTimeout { get; set; } = ConnectionOptions.Default.ConnectTimeout.TotalSeconds;
 
-    /// <summary>Seconds a server may stay silent before its connection is declared dead.</summary>
+    /// <summary>
+    /// <para type="description">Seconds a server may stay silent during a request before its connection is declared dead (default 10).</para>
+    /// </summary>
     [Parameter]
     [ValidateRange(0.1, 86400)]
     public double Timeout { get; set; } = ConnectionOptions.Default.ReadTimeout.TotalSeconds;

@@ -1,0 +1,22 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using MemcacheOps.Engine.Adapters;
+
+namespace MemcacheOps.Adapters;
+
+/// <summary>
+/// Entry point of the adapters assembly: the module's private load context creates this class by name and
+/// uses it only as <see cref="IAdapterFactory"/>. It must stay public, sealed and parameterless-constructible.
+/// </summary>
+public sealed class AdapterFactory : IAdapterFactory
+{
+    public string Describe()
+        => string.Join("; ", Describe(typeof(AdapterFactory).Assembly), Describe(typeof(YamlDotNet.Serialization.IDeserializer).Assembly));
+
+    private static string Describe(Assembly assembly)
+    {
+        var name = assembly.GetName();
+        var context = AssemblyLoadContext.GetLoadContext(assembly)?.Name ?? "none";
+        return $"{name.Name} {name.Version} [{context}] {assembly.Location}";
+    }
+}

@@ -1,0 +1,17 @@
+namespace MemcacheOps.Engine.Adapters;
+
+/// <summary>
+/// The one object the adapters assembly (MemcacheOps.Adapters: YAML, S3, SQS) hands to the rest of the
+/// product. The module loads the adapters and their third-party packages into a private load context, so
+/// adapter objects reach the engine, the cmdlets and the CLI only through interfaces the engine defines:
+/// this factory and what it creates. No third-party type ever crosses. Add one member per capability
+/// (config reader, chunk store, work queue) as the adapters gain it.
+/// </summary>
+public interface IAdapterFactory
+{
+    /// <summary>
+    /// Names the adapters assembly and the third-party assemblies it bound to, with versions and load
+    /// context, for diagnostics (Import-Module -Verbose, bug reports) and the isolation tests.
+    /// </summary>
+    string Describe();
+}

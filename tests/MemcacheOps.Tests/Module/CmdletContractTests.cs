@@ -1,0 +1,213 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using MemcacheOps.Cli.Commands;
+using MemcacheOps.Engine.Connections;
+using MemcacheOps.Engine.Listing;
+using MemcacheOps.Engine.Stats;
+using MemcacheOps.ModuleBuilder.Metadata;
+
+namespace MemcacheOps.Tests.Module;
+
+/// <summary>
+/// Contracts every compiled cmdlet keeps, read by metadata from the built MemcacheOps.Cmdlets.dll, so a new
+/// cmdlet is checked the moment it compiles: naming, [OutputType], unambiguous parameter sets with pipeline
+/// input, ShouldProcess where state changes, a CLI option for every parameter, and an engine option for every
+/// parameter (the reviewed table below).
+/// </summary>
+[Collection(ModuleCollection.Name)]
+public sealed partial class CmdletContractTests(ModuleFixture module)
+{
+    /// <summary>The CLI verb of each cmdlet. A cmdlet missing here, or whose verb the CLI lacks, fails.</summary>
+    private static readonly Dictionary<string, string> CliVerbs = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Get-MemcacheStats"] = "stats",
+        ["Get-MemcacheKeys"] = "keys",
+        ["Export-MemcacheData"] = "export",
+        ["Import-MemcacheData"] = "import",
+        ["Move-MemcacheNode"] = "move",
+        ["Compare-MemcacheData"] = "compare",
+    };
+
+    /// <summary>Parameters that exist only in PowerShell, with the reason the CLI has no option for them.</summary>
+    private static readonly Dictionary<string, string> PowerShellOnlyParameters = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["InputObject"] = "objects from the pipeline; the CLI names its inputs with options",
+    };
+
+    /// <summary>PowerShell verbs that change state: their cmdlets must support -WhatIf/-Confirm.</summary>
+    private static readonly HashSet<string> StateChangingVerbs = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Export", "Import", "Move", "Copy", "Set", "New", "Add", "Remove", "Clear", "Reset", "Restore", "Sync", "Publish", "Invoke", "Start", "Stop",
+    };
+
+    /// <summary>ConfirmImpact per state-changing verb (see docs: Export Low, Import Medium, Move High when it overwrites or deletes).</summary>
+    private static readonly Dictionary<string, string[]> ConfirmImpacts = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Export"] = ["Low"],
+        ["Import"] = ["Medium"],
+        ["Move"] = ["Medium", "High"],
+    };
+
+    /// <summary>Parameters declared by the common base class, for every cmdlet.</summary>
+    private const string BaseCmdlet = "MemcacheOps.Cmdlets.Infrastructure.MemcacheCmdlet";
+
+    /// <summary>
+    /// The reviewed map of every cmdlet parameter to the engine option with the same meaning:
+    /// (cmdlet, parameter) -> (engine type, property / field / constructor parameter). Key "*" holds the base
+    /// class's parameters. A new parameter without an entry fails, and so does an entry whose member is gone.
+    /// </summary>
+    private static readonly Dictionary<string, Dictionary<string, (Type Type, string Member)>> EngineOptions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["*"] = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["ConnectTimeout"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.ConnectTimeout)),
+            ["Timeout"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.ReadTimeout)),
+        },
+        ["Get-MemcacheStats"] = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Server"] = (typeof(StatsOptions), nameof(StatsOptions.Servers)),
+            ["Group"] = (typeof(StatsOptions), nameof(StatsOptions.Group)),
+            ["Interval"] = (typeof(StatsOptions), nameof(StatsOptions.Interval)),
+            ["Count"] = (typeof(StatsOptions), nameof(StatsOptions.Count)),
+        },
+        ["Get-MemcacheKeys"] = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Server"] = (typeof(KeyListingRequest), nameof(KeyListingRequest.Servers)),
+            ["Pattern"] = (typeof(KeyFilter), "pattern"),
+            ["Regex"] = (typeof(KeyFilter), "patternIsRegex"),
+            ["Exclude"] = (typeof(KeyFilter), "excludePattern"),
+            ["SlabClass"] = (typeof(KeyFilter), "slabClasses"),
+            ["ExpiringBefore"] = (typeof(KeyFilter), "expiringBefore"),
+            ["ExpiringAfter"] = (typeof(KeyFilter), "expiringAfter"),
+            ["First"] = (typeof(KeyListingRequest), nameof(KeyListingRequest.First)),
+            ["CountOnly"] = (typeof(KeyListingRequest), nameof(KeyListingRequest.CountOnly)),
+            ["Method"] = (typeof(ListingOptions), nameof(ListingOptions.Method)),
+            ["SpillDirectory"] = (typeof(ListingOptions), nameof(ListingOptions.SpillDirectory)),
+        },
+    };
+
+    public static TheoryData<string> CmdletNames() => HelpTests.CmdletNames();
+
+    [Theory]
+    [MemberData(nameof(CmdletNames))]
+    public void ClassName_IsVerbNounCommand(string name)
+    {
+        var cmdlet = Cmdlet(name);
+        Assert.Equal(cmdlet.Verb + cmdlet.Noun + "Command", cmdlet.ClassName);
+    }
+
+    [Theory]
+    [MemberData(nameof(CmdletNames))]
+    public void OutputType_IsDeclared(string name)
+        => Assert.NotEmpty(Cmdlet(name).OutputTypes);
+
+    [Theory]
+    [MemberData(nameof(CmdletNames))]
+    public void ParameterSets_HaveUniquePositions_AndPipelineInput(string name)
+    {
+        var cmdlet = Cmdlet(name);
+        foreach (var set in cmdlet.EffectiveParameterSets)
+        {
+            var inSet = cmdlet.ParametersIn(set).ToList();
+            var positions = inSet.Where(p => p.Binding.Position is not null).GroupBy(p => p.Binding.Position).Where(g => g.Count() > 1).ToList();
+            Assert.True(positions.Count == 0, $"{name} set {set}: position {positions.FirstOrDefault()?.Key} is used by {string.Join(", ", positions.SelectMany(g => g).Select(p => p.Parameter.Name))}");
+            Assert.True(inSet.Any(p => p.Binding.IsPipelineBindable), $"{name} set {set}: no parameter takes pipeline input (ValueFromPipeline or ValueFromPipelineByPropertyName)");
+        }
+        if (cmdlet.ExplicitParameterSets.Count > 1)
+            Assert.Contains(cmdlet.DefaultParameterSetName, cmdlet.ExplicitParameterSets);
+    }
+
+    [Theory]
+    [MemberData(nameof(CmdletNames))]
+    public void ParameterSets_AreUnambiguous(string name)
+    {
+        var cmdlet = Cmdlet(name);
+        var signatures = cmdlet.EffectiveParameterSets.Select(set => (Set: set, Signature: MandatorySignature(cmdlet, set))).ToList();
+        foreach (var group in signatures.GroupBy(s => s.Signature, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            Assert.Fail($"{name}: parameter sets {string.Join(" and ", group.Select(g => g.Set))} have the same mandatory parameters ({group.Key}); PowerShell cannot tell them apart.");
+    }
+
+    [Theory]
+    [MemberData(nameof(CmdletNames))]
+    public void StateChangingVerbs_SupportShouldProcess(string name)
+    {
+        var cmdlet = Cmdlet(name);
+        if (!StateChangingVerbs.Contains(cmdlet.Verb))
+            return;
+        Assert.True(cmdlet.SupportsShouldProcess, $"{name} changes state: add SupportsShouldProcess = true to its [Cmdlet] attribute.");
+        if (ConfirmImpacts.TryGetValue(cmdlet.Verb, out var impacts))
+            Assert.Contains(cmdlet.ConfirmImpact, impacts);
+    }
+
+    [Theory]
+    [MemberData(nameof(CmdletNames))]
+    public void EveryParameter_HasACliOption(string name)
+    {
+        var cmdlet = Cmdlet(name);
+        Assert.True(CliVerbs.TryGetValue(name, out var verb), $"{name} has no CLI verb in the map of {nameof(CmdletContractTests)}.");
+        var command = CommandCatalog.Find(verb!);
+        Assert.True(command is not null, $"{name} maps to the CLI verb '{verb}', which the CLI does not have (CommandCatalog.All).");
+        var options = command!.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).ToHashSet(StringComparer.Ordinal);
+        foreach (var parameter in cmdlet.Parameters.Where(p => !PowerShellOnlyParameters.ContainsKey(p.Name)))
+        {
+            var option = Kebab(parameter.Name);
+            Assert.True(options.Contains(option), $"{name} -{parameter.Name}: 'memcacheops {verb}' has no --{option} option (name or alias).");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(CmdletNames))]
+    public void EveryParameter_MapsToAnEngineOption(string name)
+    {
+        var cmdlet = Cmdlet(name);
+        Assert.True(EngineOptions.TryGetValue(name, out var own), $"{name} has no entry in the engine option map of {nameof(CmdletContractTests)}.");
+        foreach (var parameter in cmdlet.Parameters.Where(p => !PowerShellOnlyParameters.ContainsKey(p.Name)))
+        {
+            var table = parameter.DeclaringTypeFullName == BaseCmdlet ? EngineOptions["*"] : own!;
+            Assert.True(table.TryGetValue(parameter.Name, out var target), $"{name} -{parameter.Name} is not in the engine option map: add the engine option it sets.");
+            Assert.True(HasMember(target.Type, target.Member), $"{name} -{parameter.Name} maps to {target.Type.Name}.{target.Member}, which does not exist.");
+        }
+        foreach (var mapped in own!.Keys)
+            Assert.True(cmdlet.Parameters.Any(p => string.Equals(p.Name, mapped, StringComparison.OrdinalIgnoreCase)), $"{name} has no parameter -{mapped} any more: remove it from the engine option map.");
+    }
+
+    [Fact]
+    public void BaseParameters_AreMappedOnce()
+    {
+        var declared = module.Cmdlets.SelectMany(c => c.Parameters).Where(p => p.DeclaringTypeFullName == BaseCmdlet).Select(p => p.Name).Distinct().Order().ToList();
+        Assert.Equal(declared, EngineOptions["*"].Keys.Order().ToList());
+        foreach (var (type, member) in EngineOptions["*"].Values)
+            Assert.True(HasMember(type, member), $"{type.Name}.{member}");
+    }
+
+    [Theory]
+    [InlineData("Server", "server")]
+    [InlineData("ConnectTimeout", "connect-timeout")]
+    [InlineData("ExpiringBefore", "expiring-before")]
+    [InlineData("EndpointUrl", "endpoint-url")]
+    [InlineData("S3Bucket", "s3-bucket")]
+    [InlineData("SSEKMSKeyId", "ssekms-key-id")]
+    public void KebabCase_FollowsTheCliConvention(string parameter, string option)
+        => Assert.Equal(option, Kebab(parameter));
+
+    public static string Kebab(string name) => KebabBoundary().Replace(name, "-").ToLowerInvariant();
+
+    private CmdletDescriptor Cmdlet(string name) => module.Cmdlets.Single(c => c.Name == name);
+
+    /// <summary>Mandatory parameters of a set: positional ones by position and type, named ones by name.</summary>
+    private static string MandatorySignature(CmdletDescriptor cmdlet, string set)
+    {
+        var mandatory = cmdlet.ParametersIn(set).Where(p => p.Binding.Mandatory).ToList();
+        var positional = mandatory.Where(p => p.Binding.Position is not null).OrderBy(p => p.Binding.Position).Select(p => $"{p.Binding.Position}:{p.Parameter.TypeFullName}");
+        var named = mandatory.Where(p => p.Binding.Position is null).Select(p => p.Parameter.Name).Order(StringComparer.OrdinalIgnoreCase);
+        return string.Join(",", positional) + "|" + string.Join(",", named);
+    }
+
+    private static bool HasMember(Type type, string member)
+        => type.GetProperty(member, BindingFlags.Public | BindingFlags.Instance) is not null
+           || type.GetField(member, BindingFlags.Public | BindingFlags.Instance) is not null
+           || type.GetConstructors().Any(c => c.GetParameters().Any(p => p.Name == member));
+
+    [GeneratedRegex("(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")]
+    private static partial Regex KebabBoundary();
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Runtime.Loader;
+using System.Text.Json;
+using MemcacheOps.Cmdlets.Loading;
+using MemcacheOps.Engine;
+using MemcacheOps.Engine.Adapters;
+
+namespace MemcacheOps.Tests.Module;
+
+/// <summary>
+/// The adapters and their packages load into a private context from the built module's dependencies/ folder,
+/// while the engine stays one shared copy.
+/// <para>
+/// The main proof runs in a separate process (tests/MemcacheOps.IsolationProbe): a test host cannot load a
+/// second version of YamlDotNet into its own default context without breaking other tests that use the
+/// adapters there. The probe first loads YamlDotNet 15.x into the default context (as another module would),
+/// then loads the module's adapters, which must get their own YamlDotNet 16.x. When the adapters gain
+/// AWSSDK.Core, give the probe a different AWSSDK.Core the same way and assert on it here too.
+/// </para>
+/// </summary>
+[Collection(ModuleCollection.Name)]
+public sealed class IsolationTests(ModuleFixture module)
+{
+    [Fact]
+    public void Adapters_GetTheirOwnYamlDotNet_WhileTheEngineIsShared()
+    {
+        var report = RunProbe();
+
+        // Two different versions side by side: the other module's in the default context, the adapters' in theirs.
+        Assert.Equal("15.0.0.0", report.GetProperty("defaultYamlVersion").GetString());
+        Assert.Equal("Default", report.GetProperty("defaultYamlContext").GetString());
+        Assert.Equal("16.0.0.0", report.GetProperty("adaptersYamlVersion").GetString());
+        Assert.Equal(AdaptersLoadContext.ContextName, report.GetProperty("adaptersYamlContext").GetString());
+        Assert.StartsWith(Path.Combine(module.LayoutDirectory, "dependencies"), report.GetProperty("adaptersYamlLocation").GetString(), StringComparison.Ordinal);
+        Assert.False(report.GetProperty("sameYamlInstance").GetBoolean());
+
+        // The factory lives in the private context but is the engine's interface: one engine for both.
+        Assert.Equal(AdapterLoader.FactoryTypeName, report.GetProperty("factoryType").GetString());
+        Assert.Equal(AdaptersLoadContext.ContextName, report.GetProperty("factoryContext").GetString());
+        Assert.Equal("Default", report.GetProperty("engineContext").GetString());
+        Assert.True(report.GetProperty("engineSameInstanceForFactory").GetBoolean());
+        Assert.True(report.GetProperty("engineSameInstanceByName").GetBoolean());
+        Assert.False(report.GetProperty("engineInAdaptersContext").GetBoolean());
+        Assert.False(report.GetProperty("adaptersInDefaultContext").GetBoolean());
+        Assert.Contains("YamlDotNet 16.0.0.0 [MemcacheOps.Adapters]", report.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// In this process the default context holds the test's own YamlDotNet (the same version, another file):
+    /// the adapters still get a distinct Assembly from dependencies/, and the factory casts to the engine's interface.
+    /// </summary>
+    [Fact]
+    public void Loader_InThisProcess_KeepsItsOwnCopies()
+    {
+        var defaultYaml = typeof(YamlDotNet.Serialization.Deserializer).Assembly;
+        var loader = AdapterLoader.ForModule(module.LayoutDirectory);
+        IAdapterFactory factory = loader.Factory;
+        Assert.Contains("YamlDotNet", factory.Describe(), StringComparison.Ordinal);
+
+        var privateYaml = loader.Context.Assemblies.Single(a => a.GetName().Name == "YamlDotNet");
+        Assert.NotSame(defaultYaml, privateYaml);
+        Assert.Same(AssemblyLoadContext.Default, AssemblyLoadContext.GetLoadContext(defaultYaml));
+        Assert.Same(loader.Context, AssemblyLoadContext.GetLoadContext(privateYaml));
+        Assert.Same(loader.Context, AssemblyLoadContext.GetLoadContext(factory.GetType().Assembly));
+        Assert.Same(typeof(IAdapterFactory).Assembly, loader.Context.LoadFromAssemblyName(typeof(IAdapterFactory).Assembly.GetName()));
+        Assert.DoesNotContain(loader.Context.Assemblies, a => a.GetName().Name == "MemcacheOps.Engine");
+    }
+
+    [Fact]
+    public void Loader_WithoutAdapters_SaysWhatToDo()
+    {
+        var empty = Path.Combine(Path.GetTempPath(), "memcacheops-empty-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(empty);
+        try
+        {
+            var error = Assert.Throws<MemcacheException>(() => AdapterLoader.ForModule(empty).Factory);
+            Assert.Equal("MemcacheAdaptersMissing", error.ErrorId);
+            Assert.Contains("dotnet build MemcacheOps.sln", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
+    }
+
+    private JsonElement RunProbe()
+    {
+        // This test runs from tests/MemcacheOps.Tests/bin/<Configuration>/net10.0; the probe builds beside it.
+        var output = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
+        var configuration = output.Parent!.Name;
+        var probe = Path.Combine(module.RepositoryRoot, "tests", "MemcacheOps.IsolationProbe", "bin", configuration, output.Name, "MemcacheOps.IsolationProbe.dll");
+        Assert.True(File.Exists(probe), $"The isolation probe is not built ({probe}): dotnet build MemcacheOps.sln");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(probe);
+        start.ArgumentList.Add(module.LayoutDirectory);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("The isolation probe did not finish within 60 s.");
+        }
+        Assert.True(process.ExitCode == 0, $"The isolation probe failed ({process.ExitCode}): {stderr.Result}{stdout.Result}");
+        return JsonDocument.Parse(stdout.Result).RootElement.Clone();
+    }
+}

@@ -13,6 +13,25 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <para type="synopsis">Dumps every item of a memcached server to a folder.</para>
 /// <para type="description">Lists keys with 'lru_crawler metadump hash' (exact on a live server), spools the listing to key files, and fetches values, flags and remaining TTLs with pipelined 'mg' over several connections into rotating V0 data files with SHA-256 checksums and a manifest. The dump is complete only when its manifest says so; an interrupted dump continues with -Resume without redoing finished key files. -Layout Cachemover writes Netflix cachemover's layout. Memory stays within -MemoryLimit whatever the data size.</para>
 /// </summary>
+/// <example>
+/// <code>Export-MemcacheData -Server cache1:11211 -Path /dumps/cache1 -Connections 4 -MaxOpsPerSecond 50000</code>
+/// <para>Dumps every item of cache1 to /dumps/cache1 over four connections, never asking the server for more than 50,000 items a second. The result reports listed, dumped, missing and filtered counts, bytes, rates and peak memory.</para>
+/// </example>
+/// <example>
+/// <code>Export-MemcacheData -Server cache1 -Path /dumps/cache1 -Resume</code>
+/// <para>Finishes a dump that was interrupted (Ctrl+C, a crash, a full disk) without redoing the key files already fetched and without writing any record twice.</para>
+/// </example>
+/// <example>
+/// <code>Get-MemcacheKeys -Server cache1 -Pattern 'user:42:*' | Export-MemcacheData -Path /dumps/user42</code>
+/// <para>Dumps only the keys piped in from Get-MemcacheKeys.</para>
+/// </example>
+/// <example>
+/// <code>Export-MemcacheData -Server cache1 -Path /dumps/cm -Layout Cachemover -RequestId nightly-42</code>
+/// <para>Writes Netflix cachemover's layout (keyfile/, datafiles_completed/ with MD5 names, DONE) for consumers that expect it.</para>
+/// </example>
+/// <seealso cref="ImportMemcacheDataCommand"/>
+/// <seealso cref="GetMemcacheKeysCommand"/>
+/// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>
 [Cmdlet(VerbsData.Export, "MemcacheData", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = ServerSet)]
 [OutputType(typeof(ExportResult))]
 public sealed class ExportMemcacheDataCommand : MemcacheCmdlet

@@ -13,6 +13,20 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <para type="synopsis">Loads dumps into memcached servers.</para>
 /// <para type="description">Reads MemcacheOps dumps, cachemover dumps (auto-detected) and single data files, verifies each file's checksum first (a corrupt or truncated file is reported and not loaded while the others continue), and writes with pipelined 'ms ... q' batches that keep flags and the remaining TTL. Mode Add (the default) never overwrites fresher data that live traffic wrote. With several servers each key goes to its owner on a ketama ring. Items larger than a target's item_size_max are skipped and reported, because writing them would delete the target's own copy.</para>
 /// </summary>
+/// <example>
+/// <code>Import-MemcacheData -Path /dumps/cache1 -Server newcache1:11211</code>
+/// <para>Loads a dump into a new server with mode Add: keys the server already has (written by live traffic meanwhile) are kept and counted as AlreadyPresent.</para>
+/// </example>
+/// <example>
+/// <code>Export-MemcacheData -Server old1 -Path /dumps/old1 | Import-MemcacheData -Server new1, new2, new3 -MaxOpsPerSecond 20000</code>
+/// <para>Dumps a server and spreads its items over three new servers, each key to its owner on a ketama ring of them, at most 20,000 writes a second per server.</para>
+/// </example>
+/// <example>
+/// <code>Import-MemcacheData -Path /cachemover/output -Server cache2 -Mode Set -MinimumTtl 60</code>
+/// <para>Loads a cachemover dump (detected automatically), overwriting existing keys and skipping items with less than a minute to live.</para>
+/// </example>
+/// <seealso cref="ExportMemcacheDataCommand"/>
+/// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>
 [Cmdlet(VerbsData.Import, "MemcacheData", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ImportResult))]
 public sealed class ImportMemcacheDataCommand : MemcacheCmdlet

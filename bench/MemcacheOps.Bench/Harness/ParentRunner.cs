@@ -59,6 +59,8 @@ internal static class ParentRunner
         }
 
         Console.WriteLine();
+        var loadAtEnd = MachineInfo.LoadAverage();
+        Console.WriteLine($"load average at the end: {loadAtEnd}");
         ResultReport.PrintTable(results, Console.Out);
         ResultReport.PrintRatios(results, Console.Out);
         if (options.JsonPath is not null)
@@ -66,6 +68,7 @@ internal static class ParentRunner
             await File.WriteAllTextAsync(options.JsonPath, JsonSerializer.Serialize(new
             {
                 machine,
+                loadAverageAtEnd = loadAtEnd,
                 count = options.Count,
                 seed = options.Seed,
                 connections = options.Connections,

@@ -112,40 +112,13 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Sends a raw text command on a new connection and reads until the reply ends with
-    /// <paramref name="terminator"/> (e.g. "\r\n" for one line, "END\r\n" for stats). Bytes map 1:1 to chars
-    /// (Latin-1), so binary values survive the round trip.
+    /// <paramref name="terminator"/> (see <see cref="MemcachedText.Send"/>).
     /// </summary>
     public string Send(string command, string terminator = "\r\n", TimeSpan? timeout = null)
-    {
-        var limit = timeout ?? TimeSpan.FromSeconds(10);
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        socket.ReceiveTimeout = (int)limit.TotalMilliseconds;
-        socket.SendTimeout = (int)limit.TotalMilliseconds;
-        socket.Connect(IPEndPoint);
-        socket.Send(Encoding.Latin1.GetBytes(command));
-        var end = Encoding.Latin1.GetBytes(terminator);
-        var reply = new MemoryStream();
-        var chunk = new byte[64 * 1024];
-        var deadline = Stopwatch.StartNew();
-        while (!reply.GetBuffer().AsSpan(0, (int)reply.Length).EndsWith(end))
-        {
-            if (deadline.Elapsed > limit)
-                throw new TimeoutException($"memcached on {Endpoint} did not finish its reply to {Describe(command)} within {limit.TotalSeconds:0.#} s; got so far: {Describe(Encoding.Latin1.GetString(reply.GetBuffer(), 0, (int)reply.Length))}");
-            int read;
-            try
-            {
-                read = socket.Receive(chunk);
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TimedOut)
-            {
-                continue;
-            }
-            if (read == 0)
-                throw new IOException($"memcached on {Endpoint} closed the connection while answering {Describe(command)}; got: {Describe(Encoding.Latin1.GetString(reply.GetBuffer(), 0, (int)reply.Length))}");
-            reply.Write(chunk, 0, read);
-        }
-        return Encoding.Latin1.GetString(reply.GetBuffer(), 0, (int)reply.Length);
-    }
+        => MemcachedText.Send(IPEndPoint, command, terminator, timeout);
+
+    /// <summary>One number from <c>stats</c>, e.g. "curr_items" (see <see cref="MemcachedText.Stat"/>).</summary>
+    public double Stat(string name) => MemcachedText.Stat(IPEndPoint, name);
 
     /// <summary>Stops memcached gracefully (SIGTERM), falling back to SIGKILL, and waits for it to exit.</summary>
     public void Stop() => End(graceful: true);
@@ -232,7 +205,7 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
                 var reply = Send("version\r\n", "\r\n", TimeSpan.FromSeconds(1));
                 if (reply.StartsWith("VERSION ", StringComparison.Ordinal))
                     return null;
-                lastError = "unexpected reply " + Describe(reply);
+                lastError = "unexpected reply " + MemcachedText.Describe(reply);
             }
             catch (Exception ex) when (ex is SocketException or IOException or TimeoutException)
             {
@@ -256,7 +229,4 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
             listener.Stop();
         }
     }
-
-    private static string Describe(string text)
-        => "'" + (text.Length > 200 ? text[..200] + "..." : text).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "'";
 }

@@ -59,6 +59,8 @@ internal static class ParentRunner
         }
 
         Console.WriteLine();
+        var loadAtEnd = MachineInfo.LoadAverage();
+        Console.WriteLine($"load average at the end: {loadAtEnd}");
         ResultReport.PrintTable(results, Console.Out);
         ResultReport.PrintRatios(results, Console.Out);
         if (options.JsonPath is not null)
@@ -66,6 +68,7 @@ internal static class ParentRunner
             await File.WriteAllTextAsync(options.JsonPath, JsonSerializer.Serialize(new
             {
                 machine,
+                loadAverageAtEnd = loadAtEnd,
                 count = options.Count,
                 seed = options.Seed,
                 connections = options.Connections,
@@ -102,14 +105,14 @@ internal static class ParentRunner
         var resultPath = scratch + ".result.json";
         Directory.CreateDirectory(scratch);
         File.Delete(resultPath);
-        var itemsBefore = ServerStats.Read(server, "curr_items");
-        var serverCpuBefore = ServerStats.Cpu(server);
+        var itemsBefore = server.Stat("curr_items");
+        var serverCpuBefore = ServerStats.Cpu(server.IPEndPoint);
         try
         {
             var clock = Stopwatch.StartNew();
             var exitCode = await RunSelfAsync(options.ChildArguments(scenario.Name, server.Endpoint, scratch, resultPath), options.Timeout + TimeSpan.FromMinutes(1));
             var processWall = clock.Elapsed.TotalSeconds;
-            var serverCpu = ServerStats.Cpu(server) - serverCpuBefore;
+            var serverCpu = ServerStats.Cpu(server.IPEndPoint) - serverCpuBefore;
 
             ScenarioResult result;
             if (File.Exists(resultPath))
@@ -118,7 +121,7 @@ internal static class ParentRunner
                 result = ScenarioResult.Failed(scenario.Name, exitCode is null ? "killed: the child process exceeded the time limit" : $"child process exited with code {exitCode} (its error is above)");
             result.ProcessWallSeconds = processWall;
             result.ServerCpuSeconds = serverCpu;
-            var itemsAfter = ServerStats.Read(server, "curr_items");
+            var itemsAfter = server.Stat("curr_items");
             if (itemsAfter != itemsBefore)
                 result.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"the source server's item count changed from {itemsBefore} to {itemsAfter}"));
             return result;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using MemcacheOps.Engine.Endpoints;
 using MemcacheOps.Testing;
 
@@ -16,6 +17,9 @@ internal sealed class ScenarioContext : IAsyncDisposable
 
     /// <summary>The server holding reference items [<see cref="Start"/>, <see cref="Start"/> + <see cref="Count"/>).</summary>
     public ServerEndpoint Source => Servers[0];
+
+    /// <summary><see cref="Source"/> as a socket address (the harness's servers listen on IP literals).</summary>
+    public IPEndPoint SourceAddress => new(IPAddress.Parse(Source.Host), Source.Port);
 
     public long Start { get; init; }
 

@@ -27,7 +27,7 @@ internal sealed class RawMsScenario : IScenario
         using var connection = await RawConnection.ConnectAsync(target.ServerEndpoint, cancellationToken);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        var targetCpuBefore = ServerStats.Cpu(target);
+        var targetCpuBefore = ServerStats.Cpu(target.IPEndPoint);
         var meter = ResourceMeter.StartInProcess();
         var writer = Task.Run(async () =>
         {
@@ -42,8 +42,8 @@ internal sealed class RawMsScenario : IScenario
         var result = meter.Finish(context.Count, valueBytes, string.Create(CultureInfo.InvariantCulture,
             $"batch {context.BatchSize}, unwindowed stream, 1 connection; {chunks.Count * (long)ChunkSize / (1024 * 1024)} MiB of wire bytes held in memory"));
 
-        result.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"target server cpu {ServerStats.Cpu(target) - targetCpuBefore:F2} s"));
-        var stored = (long)ServerStats.Read(target, "curr_items");
+        result.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"target server cpu {ServerStats.Cpu(target.IPEndPoint) - targetCpuBefore:F2} s"));
+        var stored = (long)target.Stat("curr_items");
         if (stored != context.Count)
             result.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"target holds {stored} items, expected {context.Count}"));
         return result;

@@ -6,7 +6,9 @@ namespace MemcacheOps.Bench.Scenarios.Tools;
 
 /// <summary>
 /// libmemcached's <c>memcdump</c>: prints every key it can list, one per line. It lists with
-/// <c>stats cachedump</c>, which memcached caps per slab class, so on a large set it lists only part.
+/// <c>stats cachedump</c>, which in memcached 1.6 walks only the COLD LRU of each slab class and stops at
+/// 2 MB of text per class, so how many keys it sees depends on the LRU state (items read recently sit in
+/// WARM and are not listed).
 /// </summary>
 internal sealed class MemcdumpScenario : IScenario
 {
@@ -23,7 +25,7 @@ internal sealed class MemcdumpScenario : IScenario
             return ScenarioResult.Skipped(Name, "memcdump not found: apt-get install -y libmemcached-tools");
 
         var meter = ResourceMeter.StartExternal();
-        var run = await ExternalTool.RunAsync(tool, ["--servers=" + context.Source], CountLinesAsync, cancellationToken);
+        var run = await ExternalTool.RunReadingOutputAsync(tool, ["--servers=" + context.Source], CountLinesAsync, cancellationToken);
         var result = meter.Finish(run.Output.Lines, run.Output.Bytes,
             string.Create(CultureInfo.InvariantCulture, $"listed {run.Output.Lines} of {context.Count} keys"));
         result.PeakRssBytes = run.PeakRssBytes;

@@ -139,6 +139,25 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
             EnsureCapacity(_buffer.Length * 2);
 
         int read;
+        // Fast path: bytes are already waiting, so a plain non-blocking receive gets them without an
+        // async state machine or a timeout timer (this is the common case while values stream in).
+        if (_socket.Available > 0)
+        {
+            try
+            {
+                read = _socket.Receive(_buffer.AsSpan(_end), SocketFlags.None);
+            }
+            catch (SocketException ex)
+            {
+                throw ConnectionLost(ex);
+            }
+            if (read > 0)
+            {
+                _end += read;
+                Interlocked.Add(ref _bytesReceived, read);
+                return;
+            }
+        }
         using (var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             var limit = timeout ?? _options.ReadTimeout;

@@ -27,6 +27,8 @@ public sealed class DataFileWriter : IDisposable
     private readonly IncrementalHash? _md5;
     private FileStream? _stream;
     private byte[]? _buffer;
+    private byte[]? _spare;
+    private WriteBehind? _writeBehind;
     private int _buffered;
     private State _state;
 
@@ -108,15 +110,17 @@ public sealed class DataFileWriter : IDisposable
         {
             if (size > buffer.Length - _buffered)
                 FlushBuffer();
-            if (size <= buffer.Length)
+            if (size <= _buffer!.Length)
             {
-                _buffered += V0Record.Write(buffer.AsSpan(_buffered), key, expiry, flags, value);
+                _buffered += V0Record.Write(_buffer.AsSpan(_buffered), key, expiry, flags, value);
             }
             else
             {
-                // Too big to stage in the buffer: header through the buffer, value straight from the caller.
-                _buffered += V0Record.WriteHeader(buffer.AsSpan(_buffered), key, expiry, flags, value.Length);
+                // Too big to stage in the buffer: header through the buffer, value straight from the caller
+                // (after the write-behind thread is idle, so the order of bytes is kept).
+                _buffered += V0Record.WriteHeader(_buffer.AsSpan(_buffered), key, expiry, flags, value.Length);
                 FlushBuffer();
+                _writeBehind?.Drain();
                 HashAndWrite(value);
             }
         }
@@ -143,6 +147,7 @@ public sealed class DataFileWriter : IDisposable
         try
         {
             FlushBuffer();
+            _writeBehind?.Drain();
             _stream!.Flush(flushToDisk: true);
             _stream.Dispose();
             _stream = null;
@@ -182,11 +187,19 @@ public sealed class DataFileWriter : IDisposable
     /// <summary>Aborts unless <see cref="Complete"/> succeeded: an unfinished file never looks finished.</summary>
     public void Dispose() => Abort();
 
+    /// <summary>
+    /// Hands the full buffer to the write-behind thread (which checksums and writes it) and continues in
+    /// the spare one, so checksumming and disk writes overlap with receiving the next values.
+    /// </summary>
     private void FlushBuffer()
     {
         if (_buffered == 0)
             return;
-        HashAndWrite(_buffer.AsSpan(0, _buffered));
+        _writeBehind ??= new WriteBehind(HashAndWrite, "MemcacheOps data file writer");
+        var full = _buffer!;
+        _writeBehind.Submit(full, _buffered);
+        _buffer = _spare ?? ArrayPool<byte>.Shared.Rent(full.Length);
+        _spare = full;
         _buffered = 0;
     }
 
@@ -212,6 +225,9 @@ public sealed class DataFileWriter : IDisposable
 
     private void ReleaseResources()
     {
+        // Stop the write-behind thread before the stream and buffers it uses go away.
+        _writeBehind?.Dispose();
+        _writeBehind = null;
         try
         {
             _stream?.Dispose();
@@ -225,6 +241,11 @@ public sealed class DataFileWriter : IDisposable
         {
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = null;
+        }
+        if (_spare is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_spare);
+            _spare = null;
         }
         _sha256.Dispose();
         _md5?.Dispose();

@@ -57,12 +57,12 @@ public static class CachemoverLayout
     /// datafiles_completed under its MD5 name. Flags are written with all 32 bits.
     /// </summary>
     public static DataFileWriter CreateDataFileWriter(string outputDirectory, string hostIp, int keyFileIndex, int sequence,
-        int bufferSize = DataFileWriter.DefaultBufferSize)
+        int bufferSize = DataFileWriter.DefaultBufferSize, ChecksumAlgorithm checksum = ChecksumAlgorithm.Sha256)
     {
         CreateDirectories(outputDirectory);
         var staging = Path.Combine(outputDirectory, StagingFolder, StagingDataFileName(hostIp, keyFileIndex, sequence));
         return DataFileWriter.CreateNamedByMd5(staging, Path.Combine(outputDirectory, CompletedFolder),
-            md5 => DataFileName(hostIp, keyFileIndex, md5), bufferSize);
+            md5 => DataFileName(hostIp, keyFileIndex, md5), bufferSize, checksum);
     }
 
     /// <summary>Writes keyfile/ALL_KEYFILES_DUMPED once the listing has ended.</summary>

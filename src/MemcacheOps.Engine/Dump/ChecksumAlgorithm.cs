@@ -11,4 +11,7 @@ public enum ChecksumAlgorithm
 
     /// <summary>MD5 of the whole file, 32 UPPERCASE hex digits (cachemover file names).</summary>
     Md5,
+
+    /// <summary>CRC-32C (Castagnoli), hardware-accelerated; the default for new MemcacheOps dumps.</summary>
+    Crc32C,
 }

@@ -6,5 +6,10 @@ public sealed record DataFileInfo(
     string FullPath,
     long Records,
     long Bytes,
-    string Sha256,
-    string? Md5);
+    ChecksumAlgorithm ChecksumAlgorithm,
+    string Checksum,
+    string? Md5)
+{
+    /// <summary>The SHA-256 of the file when that is its checksum algorithm, else null.</summary>
+    public string? Sha256 => ChecksumAlgorithm == ChecksumAlgorithm.Sha256 ? Checksum : null;
+}

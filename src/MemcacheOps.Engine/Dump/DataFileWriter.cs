@@ -23,7 +23,7 @@ public sealed class DataFileWriter : IDisposable
     private readonly string _completedDirectory;
     private readonly string? _finalName;
     private readonly Func<string, string>? _nameFromMd5;
-    private readonly IncrementalHash _sha256;
+    private readonly DumpChecksum.Hasher _checksum;
     private readonly IncrementalHash? _md5;
     private FileStream? _stream;
     private byte[]? _buffer;
@@ -33,13 +33,15 @@ public sealed class DataFileWriter : IDisposable
     private State _state;
 
     private DataFileWriter(string stagingPath, string completedDirectory, string? finalName, Func<string, string>? nameFromMd5,
-        int bufferSize, Func<string, FileStream>? openStaging)
+        int bufferSize, Func<string, FileStream>? openStaging, ChecksumAlgorithm checksum = ChecksumAlgorithm.Sha256)
     {
+        if (checksum is not (ChecksumAlgorithm.Sha256 or ChecksumAlgorithm.Crc32C))
+            throw new ArgumentOutOfRangeException(nameof(checksum), checksum, "Data files are checksummed with SHA-256 or CRC-32C.");
         StagingPath = stagingPath;
         _completedDirectory = completedDirectory;
         _finalName = finalName;
         _nameFromMd5 = nameFromMd5;
-        _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        _checksum = new DumpChecksum.Hasher(checksum);
         _md5 = nameFromMd5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(bufferSize, MinimumBufferSize));
         try
@@ -76,18 +78,18 @@ public sealed class DataFileWriter : IDisposable
     /// <paramref name="directory"/> (created 0700 if missing), renamed to <paramref name="fileName"/>
     /// on completion. Hashes with SHA-256.
     /// </summary>
-    public static DataFileWriter Create(string directory, string fileName, int bufferSize = DefaultBufferSize)
+    public static DataFileWriter Create(string directory, string fileName, int bufferSize = DefaultBufferSize, ChecksumAlgorithm checksum = ChecksumAlgorithm.Sha256)
     {
         if (!NativeLayout.IsSafeFileName(fileName))
             throw new ArgumentException($"'{fileName}' is not a plain file name.", nameof(fileName));
         PrivateFiles.CreateDirectory(directory);
-        return new DataFileWriter(Path.Combine(directory, fileName + StagingSuffix), directory, fileName, null, bufferSize, null);
+        return new DataFileWriter(Path.Combine(directory, fileName + StagingSuffix), directory, fileName, null, bufferSize, null, checksum);
     }
 
     /// <summary>A writer whose final name is computed from the MD5 of the whole file (cachemover layout).</summary>
     internal static DataFileWriter CreateNamedByMd5(string stagingPath, string completedDirectory, Func<string, string> nameFromMd5,
-        int bufferSize = DefaultBufferSize) =>
-        new(stagingPath, completedDirectory, null, nameFromMd5, bufferSize, null);
+        int bufferSize = DefaultBufferSize, ChecksumAlgorithm checksum = ChecksumAlgorithm.Sha256) =>
+        new(stagingPath, completedDirectory, null, nameFromMd5, bufferSize, null, checksum);
 
     /// <summary>Test seam: lets tests stage onto a device that fails writes (e.g. /dev/full).</summary>
     internal static DataFileWriter CreateWithStagingOpener(string directory, string fileName, Func<string, FileStream> openStaging,
@@ -143,7 +145,7 @@ public sealed class DataFileWriter : IDisposable
         EnsureOpen();
         string finalPath;
         string? md5 = null;
-        string sha256;
+        string checksum;
         try
         {
             FlushBuffer();
@@ -151,7 +153,7 @@ public sealed class DataFileWriter : IDisposable
             _stream!.Flush(flushToDisk: true);
             _stream.Dispose();
             _stream = null;
-            sha256 = DumpChecksum.ToHex(_sha256.GetHashAndReset(), ChecksumAlgorithm.Sha256);
+            checksum = DumpChecksum.ToHex(_checksum.GetHashAndReset(), _checksum.Algorithm);
             if (_md5 is not null)
                 md5 = DumpChecksum.ToHex(_md5.GetHashAndReset(), ChecksumAlgorithm.Md5);
             var name = _finalName ?? _nameFromMd5!(md5!);
@@ -171,7 +173,7 @@ public sealed class DataFileWriter : IDisposable
         }
         _state = State.Completed;
         ReleaseResources();
-        return new DataFileInfo(Path.GetFileName(finalPath), finalPath, Records, Bytes, sha256, md5);
+        return new DataFileInfo(Path.GetFileName(finalPath), finalPath, Records, Bytes, _checksum.Algorithm, checksum, md5);
     }
 
     /// <summary>Stops writing and deletes the staging file. Safe to call more than once.</summary>
@@ -205,7 +207,7 @@ public sealed class DataFileWriter : IDisposable
 
     private void HashAndWrite(ReadOnlySpan<byte> bytes)
     {
-        _sha256.AppendData(bytes);
+        _checksum.AppendData(bytes);
         _md5?.AppendData(bytes);
         _stream!.Write(bytes);
     }
@@ -247,7 +249,7 @@ public sealed class DataFileWriter : IDisposable
             ArrayPool<byte>.Shared.Return(_spare);
             _spare = null;
         }
-        _sha256.Dispose();
+        _checksum.Dispose();
         _md5?.Dispose();
     }
 }

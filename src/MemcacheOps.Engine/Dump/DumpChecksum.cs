@@ -14,7 +14,7 @@ public static class DumpChecksum
     /// </summary>
     public static string Compute(string path, ChecksumAlgorithm algorithm)
     {
-        using var hash = IncrementalHash.CreateHash(ToHashName(algorithm));
+        using var hash = new Hasher(algorithm);
         var buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
         try
         {
@@ -53,6 +53,7 @@ public static class DumpChecksum
         {
             ChecksumAlgorithm.Sha256 => 64,
             ChecksumAlgorithm.Md5 => 32,
+            ChecksumAlgorithm.Crc32C => 8,
             _ => -1,
         };
         return text is not null && text.Length == length && IsHex(text);
@@ -65,8 +66,50 @@ public static class DumpChecksum
     {
         ChecksumAlgorithm.Sha256 => "SHA-256",
         ChecksumAlgorithm.Md5 => "MD5",
+        ChecksumAlgorithm.Crc32C => "CRC-32C",
         _ => "checksum",
     };
+
+    /// <summary>The manifest's name for an algorithm ("sha256", "crc32c").</summary>
+    public static string ManifestName(ChecksumAlgorithm algorithm) => algorithm switch
+    {
+        ChecksumAlgorithm.Sha256 => "sha256",
+        ChecksumAlgorithm.Crc32C => "crc32c",
+        ChecksumAlgorithm.Md5 => "md5",
+        _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
+    };
+
+    /// <summary>One incremental checksum of any supported algorithm.</summary>
+    internal sealed class Hasher : IDisposable
+    {
+        private readonly IncrementalHash? _hash;
+        private readonly Crc32C? _crc;
+
+        public Hasher(ChecksumAlgorithm algorithm)
+        {
+            Algorithm = algorithm;
+            if (algorithm == ChecksumAlgorithm.Crc32C)
+                _crc = new Crc32C();
+            else
+                _hash = IncrementalHash.CreateHash(ToHashName(algorithm));
+        }
+
+        public ChecksumAlgorithm Algorithm { get; }
+
+        public void AppendData(ReadOnlySpan<byte> data)
+        {
+            if (_crc is not null)
+                _crc.Append(data);
+            else
+                _hash!.AppendData(data);
+        }
+
+        public void AppendData(byte[] data, int offset, int count) => AppendData(data.AsSpan(offset, count));
+
+        public byte[] GetHashAndReset() => _crc?.GetHashAndReset() ?? _hash!.GetHashAndReset();
+
+        public void Dispose() => _hash?.Dispose();
+    }
 
     private static HashAlgorithmName ToHashName(ChecksumAlgorithm algorithm) => algorithm switch
     {

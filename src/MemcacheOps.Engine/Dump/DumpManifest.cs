@@ -10,6 +10,15 @@ public sealed class DumpManifest
     public const string FormatName = "memcacheops-dump";
     public const int CurrentFormatVersion = 1;
     public const string Sha256Algorithm = "sha256";
+    public const string Crc32CAlgorithm = "crc32c";
+
+    /// <summary>The algorithm named by <see cref="ChecksumAlgorithm"/>, or None when it is not one this version knows.</summary>
+    public Dump.ChecksumAlgorithm ChecksumKind => ChecksumAlgorithm switch
+    {
+        Sha256Algorithm => Dump.ChecksumAlgorithm.Sha256,
+        Crc32CAlgorithm => Dump.ChecksumAlgorithm.Crc32C,
+        _ => Dump.ChecksumAlgorithm.None,
+    };
 
     public string Format { get; set; } = FormatName;
 
@@ -89,4 +98,11 @@ public sealed class DumpManifestFile
 
     /// <summary>SHA-256 of the whole file, 64 lowercase hex digits.</summary>
     public string Sha256 { get; set; } = string.Empty;
+
+    /// <summary>CRC-32C of the file, 8 hex digits (big-endian), when the manifest's checksumAlgorithm is "crc32c".</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Crc32c { get; set; }
+
+    /// <summary>The file's checksum in the manifest's algorithm.</summary>
+    public string? ChecksumFor(Dump.ChecksumAlgorithm algorithm) => algorithm == Dump.ChecksumAlgorithm.Crc32C ? Crc32c : Sha256;
 }

@@ -105,7 +105,7 @@ public sealed class DumpSource
                     fullPath);
             }
             listed.Add(entry.Name);
-            files.Add(new DumpDataFile(fullPath, info.Length, entry.Records, entry.Bytes, ChecksumAlgorithm.Sha256, entry.Sha256, entry.KeyFile));
+            files.Add(new DumpDataFile(fullPath, info.Length, entry.Records, entry.Bytes, manifest.ChecksumKind, entry.ChecksumFor(manifest.ChecksumKind), entry.KeyFile));
         }
         files.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
 

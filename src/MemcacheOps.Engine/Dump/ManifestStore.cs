@@ -105,8 +105,9 @@ public static class ManifestStore
             return $"formatVersion must be {DumpManifest.CurrentFormatVersion}.";
         if (manifest.RecordFormat != V0Record.FormatName)
             return $"recordFormat \"{manifest.RecordFormat}\" is unknown (expected \"{V0Record.FormatName}\").";
-        if (manifest.ChecksumAlgorithm != DumpManifest.Sha256Algorithm)
-            return $"checksumAlgorithm \"{manifest.ChecksumAlgorithm}\" is unknown (expected \"{DumpManifest.Sha256Algorithm}\").";
+        var algorithm = manifest.ChecksumKind;
+        if (algorithm == ChecksumAlgorithm.None)
+            return $"checksumAlgorithm \"{manifest.ChecksumAlgorithm}\" is unknown (expected \"{DumpManifest.Crc32CAlgorithm}\" or \"{DumpManifest.Sha256Algorithm}\").";
         if (manifest.Sources is null || manifest.Settings is null || manifest.KeyFiles is null || manifest.Files is null || manifest.Totals is null)
             return "sources, settings, keyFiles, files and totals must be present (use empty lists or objects).";
         if (manifest.Complete && manifest.CompletedUtc is null)
@@ -132,8 +133,10 @@ public static class ManifestStore
                 return $"data file '{file.Name}' is listed twice.";
             if (file.Records < 0 || file.Bytes < 0)
                 return $"data file '{file.Name}' has a negative record or byte count.";
-            if (!DumpChecksum.IsWellFormed(file.Sha256, ChecksumAlgorithm.Sha256))
-                return $"data file '{file.Name}' has no valid sha256 (64 hex digits).";
+            if (!DumpChecksum.IsWellFormed(file.ChecksumFor(algorithm), algorithm))
+                return algorithm == ChecksumAlgorithm.Crc32C
+                    ? $"data file '{file.Name}' has no valid crc32c (8 hex digits)."
+                    : $"data file '{file.Name}' has no valid sha256 (64 hex digits).";
             if (file.KeyFile is not null && !keyFiles.Contains(file.KeyFile))
                 return $"data file '{file.Name}' refers to key file '{file.KeyFile}', which is not listed.";
         }

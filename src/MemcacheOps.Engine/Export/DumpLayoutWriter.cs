@@ -10,9 +10,12 @@ namespace MemcacheOps.Engine.Export;
 /// layout keeps cachemover's names and writes its DONE marker last, with MemcacheOps' resume state
 /// in a hidden <c>.memcacheops</c> folder that cachemover's consumers never look at.
 /// </summary>
-internal abstract class DumpLayoutWriter(string root)
+internal abstract class DumpLayoutWriter(string root, ChecksumAlgorithm checksum)
 {
     public string Root { get; } = root;
+
+    /// <summary>The checksum every data file gets.</summary>
+    public ChecksumAlgorithm Checksum { get; } = checksum;
 
     /// <summary>Folder of manifest.json (the export's state and, for the native layout, its index).</summary>
     public abstract string StateDirectory { get; }
@@ -37,14 +40,14 @@ internal abstract class DumpLayoutWriter(string root)
     {
     }
 
-    public static DumpLayoutWriter For(DumpLayout layout, string root) => layout switch
+    public static DumpLayoutWriter For(DumpLayout layout, string root, ChecksumAlgorithm checksum) => layout switch
     {
-        DumpLayout.Native => new NativeLayoutWriter(root),
-        DumpLayout.Cachemover => new CachemoverLayoutWriter(root),
+        DumpLayout.Native => new NativeLayoutWriter(root, checksum),
+        DumpLayout.Cachemover => new CachemoverLayoutWriter(root, checksum),
         _ => throw new ArgumentOutOfRangeException(nameof(layout)),
     };
 
-    private sealed class NativeLayoutWriter(string root) : DumpLayoutWriter(root)
+    private sealed class NativeLayoutWriter(string root, ChecksumAlgorithm checksum) : DumpLayoutWriter(root, checksum)
     {
         public override string StateDirectory => Root;
 
@@ -55,10 +58,10 @@ internal abstract class DumpLayoutWriter(string root)
         public override string KeyFileName(ServerEndpoint server, int index) => NativeLayout.KeyFileName(NativeLayout.ServerTag(server.Host, server.Port), index);
 
         public override DataFileWriter CreateDataFile(ServerEndpoint server, int keyFileIndex, int part)
-            => DataFileWriter.Create(DataDirectory, NativeLayout.DataFileName(NativeLayout.ServerTag(server.Host, server.Port), keyFileIndex, part));
+            => DataFileWriter.Create(DataDirectory, NativeLayout.DataFileName(NativeLayout.ServerTag(server.Host, server.Port), keyFileIndex, part), checksum: Checksum);
     }
 
-    private sealed class CachemoverLayoutWriter(string root) : DumpLayoutWriter(root)
+    private sealed class CachemoverLayoutWriter(string root, ChecksumAlgorithm checksum) : DumpLayoutWriter(root, checksum)
     {
         // cachemover names files after the dumping host's own address.
         private readonly string _hostIp = LocalAddress();
@@ -78,7 +81,7 @@ internal abstract class DumpLayoutWriter(string root)
         public override string KeyFileName(ServerEndpoint server, int index) => CachemoverLayout.KeyFileName(_hostIp, index);
 
         public override DataFileWriter CreateDataFile(ServerEndpoint server, int keyFileIndex, int part)
-            => CachemoverLayout.CreateDataFileWriter(Root, _hostIp, keyFileIndex, part);
+            => CachemoverLayout.CreateDataFileWriter(Root, _hostIp, keyFileIndex, part, checksum: Checksum);
 
         public override void Finish(DumpManifest manifest, TimeSpan elapsed)
         {

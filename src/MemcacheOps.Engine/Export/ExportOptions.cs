@@ -63,6 +63,12 @@ public sealed record ExportOptions
 
     public DumpLayout Layout { get; init; } = DumpLayout.Native;
 
+    /// <summary>
+    /// Checksum of each data file: CRC-32C (default; hardware-accelerated) or SHA-256. CRC-32C detects
+    /// corruption and truncation at a fraction of SHA-256's cost, which measurably limited export speed.
+    /// </summary>
+    public Dump.ChecksumAlgorithm Checksum { get; init; } = Dump.ChecksumAlgorithm.Crc32C;
+
     /// <summary>Limit on fetch operations per second per source server (null: unlimited).</summary>
     public double? MaxOperationsPerSecond { get; init; }
 

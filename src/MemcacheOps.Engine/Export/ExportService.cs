@@ -24,7 +24,7 @@ public static class ExportService
     {
         Validate(options);
         var clock = Stopwatch.StartNew();
-        var layout = DumpLayoutWriter.For(options.Layout, Path.GetFullPath(options.Path));
+        var layout = DumpLayoutWriter.For(options.Layout, Path.GetFullPath(options.Path), options.Checksum);
         var state = Prepare(options, layout, sink);
         using var progress = new ProgressTracker(sink, "Export-MemcacheData", "listing keys");
         var fetcher = new KeyFileFetcher(options, layout, progress, sink);
@@ -79,6 +79,8 @@ public static class ExportService
             throw Invalid("InvalidWindow", $"The window must be 1-64, not {options.Window}.");
         if (options.KeyFileSize < 4096 || options.DataFileSize < 4096)
             throw Invalid("InvalidFileSize", "Key and data file sizes must be at least 4096 bytes.");
+        if (options.Checksum is not (ChecksumAlgorithm.Crc32C or ChecksumAlgorithm.Sha256))
+            throw Invalid("InvalidChecksum", "The checksum must be Crc32C or Sha256.");
         if (options.Resume && options.Force)
             throw Invalid("ResumeAndForce", "-Resume continues a dump and -Force replaces it; choose one.");
         var needed = EstimateMemory(options);
@@ -124,6 +126,9 @@ public static class ExportService
             var problem = "the listing had not finished";
             if (previous.ListingComplete && KeyFilesIntact(layout, previous, out problem))
             {
+                if (previous.ChecksumKind != layout.Checksum)
+                    throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "DumpChecksumDiffers",
+                        $"The dump in '{layout.Root}' uses {previous.ChecksumAlgorithm} checksums; resume it with the same -Checksum.", layout.Root);
                 RemoveUnlistedDataFiles(layout, previous);
                 return new ExportState(layout.StateDirectory, previous);
             }
@@ -146,6 +151,7 @@ public static class ExportService
         {
             CreatedUtc = DateTimeOffset.UtcNow,
             DumpHost = Environment.MachineName,
+            ChecksumAlgorithm = DumpChecksum.ManifestName(options.Checksum),
             Settings = Settings(options),
         };
         var state = new ExportState(layout.StateDirectory, manifest);

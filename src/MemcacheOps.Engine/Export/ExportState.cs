@@ -45,7 +45,15 @@ internal sealed class ExportState(string stateDirectory, DumpManifest manifest)
         lock (_gate)
         {
             foreach (var file in files)
-                manifest.Files.Add(new DumpManifestFile { Name = file.Name, KeyFile = keyFile, Records = file.Records, Bytes = file.Bytes, Sha256 = file.Sha256 });
+                manifest.Files.Add(new DumpManifestFile
+                {
+                    Name = file.Name,
+                    KeyFile = keyFile,
+                    Records = file.Records,
+                    Bytes = file.Bytes,
+                    Sha256 = file.Sha256 ?? string.Empty,
+                    Crc32c = file.ChecksumAlgorithm == ChecksumAlgorithm.Crc32C ? file.Checksum : null,
+                });
             var entry = manifest.KeyFiles.First(k => k.Name == keyFile);
             entry.Fetched = true;
             var totals = manifest.Totals;

@@ -119,14 +119,14 @@ public class DataFileReaderTests
         using var temp = new TempDirectory();
         var info = DumpTestData.WriteFile(temp.Path, "f.v0", DumpTestData.RandomRecords(100, 500));
         var md5 = DumpChecksum.Compute(info.FullPath, ChecksumAlgorithm.Md5);
-        DumpChecksum.Verify(info.FullPath, ChecksumAlgorithm.Sha256, info.Sha256);
+        DumpChecksum.Verify(info.FullPath, ChecksumAlgorithm.Sha256, info.Sha256!);
         DumpChecksum.Verify(info.FullPath, ChecksumAlgorithm.Md5, md5.ToLowerInvariant());
 
         var bytes = File.ReadAllBytes(info.FullPath);
         bytes[bytes.Length / 2] ^= 0x01;
         File.WriteAllBytes(info.FullPath, bytes);
 
-        var sha = DumpTestData.AssertDumpError("DumpChecksumMismatch", () => DumpChecksum.Verify(info.FullPath, ChecksumAlgorithm.Sha256, info.Sha256));
+        var sha = DumpTestData.AssertDumpError("DumpChecksumMismatch", () => DumpChecksum.Verify(info.FullPath, ChecksumAlgorithm.Sha256, info.Sha256!));
         Assert.Equal(MemcacheErrorKind.InvalidData, sha.Kind);
         Assert.Contains(info.FullPath, sha.Message, StringComparison.Ordinal);
         DumpTestData.AssertDumpError("DumpChecksumMismatch", () => DumpChecksum.Verify(info.FullPath, ChecksumAlgorithm.Md5, md5));

@@ -25,7 +25,7 @@ public class DumpSourceTests
             manifest.KeyFiles.Add(new DumpManifestKeyFile { Name = keyFile, Server = "10.0.0.1:11211", Lines = 30, Fetched = complete || k == 0 });
             var chunk = DumpTestData.RandomRecords(30, 2000, seed: 20 + k);
             var info = DumpTestData.WriteFile(dataDir, NativeLayout.DataFileName(Tag, k, 0), chunk);
-            manifest.Files.Add(new DumpManifestFile { Name = info.Name, KeyFile = keyFile, Records = info.Records, Bytes = info.Bytes, Sha256 = info.Sha256 });
+            manifest.Files.Add(new DumpManifestFile { Name = info.Name, KeyFile = keyFile, Records = info.Records, Bytes = info.Bytes, Sha256 = info.Sha256! });
             manifest.Totals.Dumped += info.Records;
             manifest.Totals.Bytes += info.Bytes;
             records.Add(chunk);

@@ -125,7 +125,7 @@ public sealed class BadInputTests : IAsyncLifetime
             Assert.False(manifest.Complete);
             // Everything the manifest lists is whole; nothing half-written is listed.
             foreach (var file in manifest.Files)
-                DumpChecksum.Verify(Path.Combine(dir, NativeLayout.DataFolder, file.Name), ChecksumAlgorithm.Sha256, file.Sha256);
+                DumpChecksum.Verify(Path.Combine(dir, NativeLayout.DataFolder, file.Name), manifest.ChecksumKind, file.ChecksumFor(manifest.ChecksumKind)!);
             Assert.Equal(partial.Dumped, manifest.Files.Sum(f => f.Records));
         }
         finally

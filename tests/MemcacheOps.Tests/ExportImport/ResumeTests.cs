@@ -59,7 +59,7 @@ public sealed class ResumeTests : IAsyncLifetime
         var before = ManifestStore.Read(_dir);
         Assert.False(before.Complete, "the export finished before it could be killed; slow it down");
         var fetchedBefore = before.KeyFiles.Where(k => k.Fetched).Select(k => k.Name).ToHashSet();
-        var filesBefore = before.Files.ToDictionary(f => f.Name, f => f.Sha256);
+        var filesBefore = before.Files.ToDictionary(f => f.Name, f => f.ChecksumFor(before.ChecksumKind));
 
         var (code, output, errors) = await CliRunner.RunAsync("export", "--server", _source.Endpoint, "--path", _dir, "--resume", "--quiet");
         Assert.True(code == 0, output + errors);
@@ -67,7 +67,7 @@ public sealed class ResumeTests : IAsyncLifetime
         Assert.True(after.Complete);
         // Finished key files were not redone: their data files are the very same.
         foreach (var (name, sha) in filesBefore)
-            Assert.Equal((name, sha), (name, after.Files.Single(f => f.Name == name).Sha256));
+            Assert.Equal((name, sha), (name, after.Files.Single(f => f.Name == name).ChecksumFor(after.ChecksumKind)));
         Assert.Superset(fetchedBefore, after.KeyFiles.Where(k => k.Fetched).Select(k => k.Name).ToHashSet());
 
         // Every key exactly once across the data files, and no stray files.

@@ -24,8 +24,10 @@
     FormatsToProcess     = @('artifacts/module/MemcacheOps/MemcacheOps.Format.ps1xml')
     FunctionsToExport    = @()
     CmdletsToExport      = @(
+        'Export-MemcacheData'
         'Get-MemcacheKeys'
         'Get-MemcacheStats'
+        'Import-MemcacheData'
     )
     VariablesToExport    = @()
     AliasesToExport      = @(
@@ -37,7 +39,7 @@
             Tags         = @('memcached', 'memcache', 'cache', 'migration', 'backup', 'restore', 'S3', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
             ProjectUri   = 'https://github.com/MemcacheOps/MemcacheOps'
             LicenseUri   = 'https://github.com/MemcacheOps/MemcacheOps/blob/main/LICENSE'
-            ReleaseNotes = 'First preview: Get-MemcacheStats and Get-MemcacheKeys, table views, full help, AWS/YAML dependency isolation.'
+            ReleaseNotes = 'First preview: Get-MemcacheStats, Get-MemcacheKeys, Export-MemcacheData (also from cachemover configuration files) and Import-MemcacheData; table views, full help, AWS/YAML dependency isolation.'
         }
     }
 }

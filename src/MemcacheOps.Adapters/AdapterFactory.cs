@@ -1,6 +1,8 @@
 using System.Reflection;
 using System.Runtime.Loader;
+using MemcacheOps.Adapters.Config;
 using MemcacheOps.Engine.Adapters;
+using MemcacheOps.Engine.Config;
 
 namespace MemcacheOps.Adapters;
 
@@ -10,8 +12,14 @@ namespace MemcacheOps.Adapters;
 /// </summary>
 public sealed class AdapterFactory : IAdapterFactory
 {
+    /// <summary>The adapters and each third-party assembly they are built on (YAML, then the AWS SDK's core).</summary>
     public string Describe()
-        => string.Join("; ", Describe(typeof(AdapterFactory).Assembly), Describe(typeof(YamlDotNet.Serialization.IDeserializer).Assembly));
+        => string.Join("; ",
+            Describe(typeof(AdapterFactory).Assembly),
+            Describe(typeof(YamlDotNet.Serialization.IDeserializer).Assembly),
+            Describe(typeof(Amazon.Runtime.AWSCredentials).Assembly));
+
+    public IConfigFileReader CreateConfigReader() => new CachemoverYamlReader();
 
     private static string Describe(Assembly assembly)
     {

@@ -80,3 +80,31 @@ function Set-TestItem {
         $client.Dispose()
     }
 }
+
+function Get-TestItem {
+    <# Reads items with the text protocol: returns @{ key = @{ Value = '...'; Flags = n } } for the keys found. #>
+    param([string] $Server, [string[]] $Key)
+    $hostName, $port = $Server -split ':'
+    $client = [System.Net.Sockets.TcpClient]::new($hostName, [int]$port)
+    $found = @{}
+    try {
+        $stream = $client.GetStream()
+        $stream.ReadTimeout = 5000
+        $reader = [System.IO.StreamReader]::new($stream, [System.Text.Encoding]::UTF8)
+        foreach ($name in $Key) {
+            $request = [System.Text.Encoding]::ASCII.GetBytes("get $name`r`n")
+            $stream.Write($request, 0, $request.Length)
+            $line = $reader.ReadLine()
+            if ($line -like 'VALUE *') {
+                $null, $null, $flags, $null = $line -split ' '
+                $found[$name] = @{ Value = $reader.ReadLine(); Flags = [int]$flags }
+                $line = $reader.ReadLine()
+            }
+            if ($line -ne 'END') { throw "get $name on $Server answered '$line'." }
+        }
+    }
+    finally {
+        $client.Dispose()
+    }
+    return $found
+}

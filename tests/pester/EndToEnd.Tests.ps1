@@ -9,7 +9,8 @@ BeforeDiscovery {
     $HasExport = [bool](Get-Command -Name Export-MemcacheData -Module MemcacheOps -ErrorAction SilentlyContinue)
     $HasImport = [bool](Get-Command -Name Import-MemcacheData -Module MemcacheOps -ErrorAction SilentlyContinue)
     $HasCompare = [bool](Get-Command -Name Compare-MemcacheData -Module MemcacheOps -ErrorAction SilentlyContinue)
-    $HasRoundTrip = $HasExport -and $HasImport -and $HasCompare
+    $HasExportImport = $HasExport -and $HasImport
+    $HasRoundTrip = $HasExportImport -and $HasCompare
 }
 
 BeforeAll {
@@ -77,23 +78,64 @@ Describe 'Get-MemcacheKeys' {
     }
 }
 
-Describe 'Round trip Export -> Import -> Compare (needs Export-MemcacheData, Import-MemcacheData, Compare-MemcacheData)' {
-    It 'exports the source to files, imports them into the destination, and finds no differences' -Skip:(-not $HasRoundTrip) {
-        Export-MemcacheData -Server $Source.Server -Path $DumpFolder -ErrorAction Stop | Out-Null
-        Import-MemcacheData -Server $Destination.Server -Path $DumpFolder -ErrorAction Stop | Out-Null
-        Compare-MemcacheData -Reference $Source.Server -Difference $Destination.Server | Should -BeNullOrEmpty
+Describe 'Export -> Import (needs Export-MemcacheData, Import-MemcacheData)' {
+    BeforeAll {
+        $Sample = @('e2e:user:1', 'e2e:user:200', 'e2e:session:7')
+    }
+
+    It 'exports every item of the source to a complete dump' -Skip:(-not $HasExportImport) {
+        $result = Export-MemcacheData -Server $Source.Server -Path $DumpFolder -ErrorAction Stop
+        $result.Complete | Should -BeTrue
+        $result.Dumped | Should -Be $Items.Count
+        $result.Missing | Should -Be 0
+        $result.Path | Should -Be $DumpFolder
+        Test-Path -Path $DumpFolder -PathType Container | Should -BeTrue
+    }
+
+    It 'imports the dump into an empty server with values and flags intact' -Skip:(-not $HasExportImport) {
+        $result = Import-MemcacheData -Path $DumpFolder -Server $Destination.Server -ErrorAction Stop
+        $result.Stored | Should -Be $Items.Count
+        $result.Success | Should -BeTrue
         (Get-MemcacheStats -Server $Destination.Server).CurrentItems | Should -Be $Items.Count
+        $copied = Get-TestItem -Server $Destination.Server -Key $Sample
+        foreach ($key in $Sample) {
+            $copied[$key].Value | Should -Be $Items[$key] -Because "value of $key"
+            $copied[$key].Flags | Should -Be 42 -Because "flags of $key"
+        }
     }
 
-    It 'chains Export-MemcacheData into Import-MemcacheData through the pipeline' -Skip:(-not $HasRoundTrip) {
-        Export-MemcacheData -Server $Source.Server -Path (Join-Path $DumpFolder 'piped') |
-            Import-MemcacheData -Server $Destination.Server -ErrorAction Stop | Out-Null
-        Compare-MemcacheData -Reference $Source.Server -Difference $Destination.Server | Should -BeNullOrEmpty
+    It 'keeps what the target already has with the default mode Add' -Skip:(-not $HasExportImport) {
+        Set-TestItem -Server $Destination.Server -Items @{ 'e2e:user:1' = 'written-by-live-traffic' } -Flags 42
+        $result = Import-MemcacheData -Path $DumpFolder -Server $Destination.Server -ErrorAction Stop
+        $result.AlreadyPresent | Should -Be $Items.Count
+        (Get-TestItem -Server $Destination.Server -Key 'e2e:user:1')['e2e:user:1'].Value | Should -Be 'written-by-live-traffic'
     }
 
-    It 'writes nothing with -WhatIf' -Skip:(-not $HasRoundTrip) {
+    It 'chains Export-MemcacheData into Import-MemcacheData through the pipeline' -Skip:(-not $HasExportImport) {
+        $target = Start-TestMemcached
+        try {
+            $result = Export-MemcacheData -Server $Source.Server -Path (Join-Path $DumpFolder 'piped') -ErrorAction Stop |
+                Import-MemcacheData -Server $target.Server -ErrorAction Stop
+            $result.Stored | Should -Be $Items.Count
+            (Get-MemcacheStats -Server $target.Server).CurrentItems | Should -Be $Items.Count
+        }
+        finally {
+            Stop-TestMemcached $target
+        }
+    }
+
+    It 'exports only the keys piped from Get-MemcacheKeys' -Skip:(-not $HasExportImport) {
+        $result = Get-MemcacheKeys -Server $Source.Server -Pattern 'e2e:session:*' |
+            Export-MemcacheData -Path (Join-Path $DumpFolder 'sessions') -ErrorAction Stop
+        $result.Dumped | Should -Be 50
+    }
+
+    It 'writes nothing with -WhatIf' -Skip:(-not $HasExportImport) {
         $empty = Start-TestMemcached
         try {
+            $unwritten = Join-Path $DumpFolder 'whatif'
+            Export-MemcacheData -Server $Source.Server -Path $unwritten -WhatIf | Out-Null
+            Test-Path -Path $unwritten | Should -BeFalse
             Import-MemcacheData -Server $empty.Server -Path $DumpFolder -WhatIf | Out-Null
             (Get-MemcacheStats -Server $empty.Server).CurrentItems | Should -Be 0
         }
@@ -102,8 +144,96 @@ Describe 'Round trip Export -> Import -> Compare (needs Export-MemcacheData, Imp
         }
     }
 
-    It 'reports a difference when the destination lost a key' -Skip:(-not $HasRoundTrip) {
-        Set-TestItem -Server $Destination.Server -Items @{ 'e2e:user:1' = 'changed' } -Flags 42
-        @(Compare-MemcacheData -Reference $Source.Server -Difference $Destination.Server).Count | Should -BeGreaterThan 0
+    It 'formats results with the module views' -Skip:(-not $HasExportImport) {
+        $text = Import-MemcacheData -Path $DumpFolder -Server $Destination.Server -Mode Set | Format-Table | Out-String
+        $text | Should -Match 'Stored'
+        $text | Should -Match 'Skipped'
+    }
+}
+
+Describe 'Export-MemcacheData -ConfigFile (needs Export-MemcacheData)' {
+    BeforeAll {
+        $ConfigFolder = Join-Path $DumpFolder 'configs'
+        $null = New-Item -ItemType Directory -Path $ConfigFolder -Force
+        function New-CachemoverConfig([string] $Name, [string[]] $Lines) {
+            $file = Join-Path $ConfigFolder $Name
+            Set-Content -Path $file -Value $Lines -Encoding utf8NoBOM
+            $file
+        }
+    }
+
+    It 'dumps the server and folder the cachemover file names' -Skip:(-not $HasExport) {
+        $output = Join-Path $DumpFolder 'from-config'
+        $file = New-CachemoverConfig 'dump.yaml' @(
+            '---'
+            'ip: "127.0.0.1"'
+            "port: $($Source.Port)"
+            "output_dir: `"$output`""
+            'threads: 2'
+            'bulk_get_threshold: 30'
+            'req_id: "e2e-config"'
+        )
+        $result = Export-MemcacheData -ConfigFile $file -ErrorAction Stop
+        $result.Path | Should -Be $output
+        $result.RequestId | Should -Be 'e2e-config'
+        $result.Dumped | Should -Be $Items.Count
+    }
+
+    It 'lets parameters override the file' -Skip:(-not $HasExport) {
+        $file = New-CachemoverConfig 'elsewhere.yaml' @(
+            'ip: "127.0.0.1"'
+            "port: $(Get-FreeTcpPort)"
+            "output_dir: `"$(Join-Path $DumpFolder 'never-written')`""
+        )
+        $output = Join-Path $DumpFolder 'overridden'
+        $result = Export-MemcacheData -Config $file -Server $Source.Server -Path $output -RequestId 'from-parameter' -ErrorAction Stop
+        $result.Path | Should -Be $output
+        $result.RequestId | Should -Be 'from-parameter'
+        $result.Dumped | Should -Be $Items.Count
+        Test-Path -Path (Join-Path $DumpFolder 'never-written') | Should -BeFalse
+    }
+
+    It 'binds -ConfigFile from the pipeline by property name' -Skip:(-not $HasExport) {
+        $output = Join-Path $DumpFolder 'piped-config'
+        $file = New-CachemoverConfig 'piped.yaml' @('ip: "127.0.0.1"', "port: $($Source.Port)", "output_dir: `"$output`"")
+        $result = [pscustomobject]@{ ConfigFile = $file } | Export-MemcacheData -ErrorAction Stop
+        $result.Path | Should -Be $output
+    }
+
+    It 'refuses an S3 dump clearly' -Skip:(-not $HasExport) {
+        $file = New-CachemoverConfig 's3.yaml' @('ip: "127.0.0.1"', "port: $($Source.Port)", "output_dir: `"$DumpFolder`"", 'is_s3_dump: true')
+        { Export-MemcacheData -ConfigFile $file -ErrorAction Stop } | Should -Throw -ErrorId 'S3ExportUnavailable,*'
+    }
+
+    It 'names the file, line and key of a mistake' -Skip:(-not $HasExport) {
+        $file = New-CachemoverConfig 'typo.yaml' @('ip: "127.0.0.1"', 'thread: 4')
+        { Export-MemcacheData -ConfigFile $file -ErrorAction Stop } | Should -Throw -ExpectedMessage "*$file*line 2*thread*"
+    }
+}
+
+Describe 'Round trip Export -> Import -> Compare (needs Compare-MemcacheData)' {
+    # Compare-MemcacheData is not built yet: these run unchanged once the module exports it. Discovery's
+    # $HasRoundTrip is not visible when tests run, so the setup asks again.
+    BeforeAll {
+        $CompareExists = [bool](Get-Command -Name Compare-MemcacheData -Module MemcacheOps -ErrorAction SilentlyContinue)
+        if ($CompareExists) {
+            $CompareTarget = Start-TestMemcached
+            $CompareDump = Join-Path $DumpFolder 'compare'
+            Export-MemcacheData -Server $Source.Server -Path $CompareDump -ErrorAction Stop | Out-Null
+            Import-MemcacheData -Server $CompareTarget.Server -Path $CompareDump -ErrorAction Stop | Out-Null
+        }
+    }
+
+    AfterAll {
+        if ($CompareExists) { Stop-TestMemcached $CompareTarget }
+    }
+
+    It 'finds no differences after export and import' -Skip:(-not $HasRoundTrip) {
+        Compare-MemcacheData -Reference $Source.Server -Difference $CompareTarget.Server | Should -BeNullOrEmpty
+    }
+
+    It 'reports a difference when the destination changed a key' -Skip:(-not $HasRoundTrip) {
+        Set-TestItem -Server $CompareTarget.Server -Items @{ 'e2e:user:1' = 'changed' } -Flags 42
+        @(Compare-MemcacheData -Reference $Source.Server -Difference $CompareTarget.Server).Count | Should -BeGreaterThan 0
     }
 }

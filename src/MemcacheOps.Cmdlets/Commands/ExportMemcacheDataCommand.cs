@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Text;
 using MemcacheOps.Cmdlets.Infrastructure;
+using MemcacheOps.Cmdlets.Loading;
+using MemcacheOps.Engine.Config;
 using MemcacheOps.Engine.Endpoints;
 using MemcacheOps.Engine.Export;
 using MemcacheOps.Engine.Listing;
@@ -12,6 +14,7 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <summary>
 /// <para type="synopsis">Dumps every item of a memcached server to a folder.</para>
 /// <para type="description">Lists keys with 'lru_crawler metadump hash' (exact on a live server), spools the listing to key files, and fetches values, flags and remaining TTLs with pipelined 'mg' over several connections into rotating V0 data files with SHA-256 checksums and a manifest. The dump is complete only when its manifest says so; an interrupted dump continues with -Resume without redoing finished key files. -Layout Cachemover writes Netflix cachemover's layout. Memory stays within -MemoryLimit whatever the data size.</para>
+/// <para type="description">-ConfigFile reads a cachemover YAML configuration (ip, port, output_dir, threads, memlimit, bulk_get_threshold, all_ips, dest_ips...), so a cachemover user's file works unchanged; every parameter given on the command line overrides the file.</para>
 /// </summary>
 /// <example>
 /// <code>Export-MemcacheData -Server cache1:11211 -Path /dumps/cache1 -Connections 4 -MaxOpsPerSecond 50000</code>
@@ -29,6 +32,10 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <code>Export-MemcacheData -Server cache1 -Path /dumps/cm -Layout Cachemover -RequestId nightly-42</code>
 /// <para>Writes Netflix cachemover's layout (keyfile/, datafiles_completed/ with MD5 names, DONE) for consumers that expect it.</para>
 /// </example>
+/// <example>
+/// <code>Export-MemcacheData -ConfigFile ./cachemover.yaml -Connections 8</code>
+/// <para>Dumps the server and folder a cachemover configuration names (ip, port, output_dir), with its other settings, but over eight connections whatever the file's threads say.</para>
+/// </example>
 /// <seealso cref="ImportMemcacheDataCommand"/>
 /// <seealso cref="GetMemcacheKeysCommand"/>
 /// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>
@@ -38,13 +45,16 @@ public sealed class ExportMemcacheDataCommand : MemcacheCmdlet
 {
     private const string ServerSet = "Server";
     private const string KeysSet = "Keys";
+    private const string ConfigSet = "ConfigFile";
     private readonly List<MemcacheKeyInfo> _keys = [];
     private readonly List<string> _servers = [];
+    private readonly List<string> _configFiles = [];
 
     /// <summary>
-    /// <para type="description">The server to dump, as host, host:port or [IPv6]:port. Several servers go into one dump. Accepts objects with a Server property from the pipeline.</para>
+    /// <para type="description">The server to dump, as host, host:port or [IPv6]:port. Several servers go into one dump. Accepts objects with a Server property from the pipeline. With -ConfigFile it is optional and overrides the file's ip and port.</para>
     /// </summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ServerSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0, ParameterSetName = ConfigSet)]
     [ValidateNotNullOrEmpty]
     public string[] Server { get; set; } = [];
 
@@ -55,12 +65,22 @@ public sealed class ExportMemcacheDataCommand : MemcacheCmdlet
     public MemcacheKeyInfo[] InputObject { get; set; } = [];
 
     /// <summary>
-    /// <para type="description">The dump folder. It is created readable by its owner only.</para>
+    /// <para type="description">The dump folder. It is created readable by its owner only. With -ConfigFile it is optional and overrides the file's output_dir.</para>
     /// </summary>
-    [Parameter(Mandatory = true, Position = 1)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ServerSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = KeysSet)]
+    [Parameter(Position = 1, ParameterSetName = ConfigSet)]
     [Alias("OutputDir")]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = string.Empty;
+
+    /// <summary>
+    /// <para type="description">A cachemover YAML configuration file to take the export's settings from (ip, port, output_dir, threads, memlimit, key_file_size, data_file_size, bulk_get_threshold, only_expire_after_s, req_id, checkpoint_resume, all_ips, dest_ips, ketama_bucket_size). Parameters given on the command line override it. A file with is_s3_dump: true is refused, because this export writes to a local folder. Accepts objects with a ConfigFile property from the pipeline.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = ConfigSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("Config")]
+    [ValidateNotNullOrEmpty]
+    public string ConfigFile { get; set; } = string.Empty;
 
     /// <summary>
     /// <para type="description">Fetch connections (cachemover: threads). Default 4.</para>
@@ -183,6 +203,7 @@ public sealed class ExportMemcacheDataCommand : MemcacheCmdlet
     /// <para type="description">Dump only these keys (text keys) instead of listing the server.</para>
     /// </summary>
     [Parameter(ParameterSetName = ServerSet)]
+    [Parameter(ParameterSetName = ConfigSet)]
     public string[]? Key { get; set; }
 
     /// <summary>
@@ -213,73 +234,95 @@ public sealed class ExportMemcacheDataCommand : MemcacheCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == KeysSet)
-            _keys.AddRange(InputObject);
-        else
-            _servers.AddRange(Server);
+        switch (ParameterSetName)
+        {
+            case KeysSet:
+                _keys.AddRange(InputObject);
+                break;
+            case ConfigSet:
+                _configFiles.Add(GetUnresolvedProviderPathFromPSPath(ConfigFile));
+                break;
+            default:
+                _servers.AddRange(Server);
+                break;
+        }
     }
 
     protected override void EndProcessing()
     {
-        var servers = Validate(() => ParameterSetName == KeysSet
-            ? _keys.Select(k => k.Server).Distinct(StringComparer.OrdinalIgnoreCase).Select(ServerEndpoint.Parse).ToList()
-            : ServerEndpoint.ParseList(_servers));
-        var path = GetUnresolvedProviderPathFromPSPath(Path);
-        var options = Validate(() => BuildOptions(servers, path));
-        var target = string.Join(", ", servers) + " -> " + path;
-        if (!ShouldProcess(target, Plan(options)))
+        if (ParameterSetName == ConfigSet)
         {
-            base.EndProcessing();
-            return;
+            // Each file describes one dump (its own server and folder): one export per file.
+            var reader = Validate(() => AdapterHost.Factory.CreateConfigReader());
+            foreach (var file in _configFiles.Distinct(StringComparer.Ordinal))
+                Export(Validate(() => reader.Read(file)));
         }
+        else
+        {
+            Export(null);
+        }
+        base.EndProcessing();
+    }
+
+    private void Export(CachemoverConfig? config)
+    {
+        var values = Validate(Values);
+        var options = Validate(() => ExportParameterMerge.Merge(config, MyInvocation.BoundParameters, values));
+        options = options with { Path = GetUnresolvedProviderPathFromPSPath(options.Path) };
+        var target = string.Join(", ", options.Servers) + " -> " + options.Path;
+        if (!ShouldProcess(target, Plan(options)))
+            return;
         RunOperation(async (sink, token) =>
         {
             var result = await ExportService.RunAsync(options, sink, token).ConfigureAwait(false);
             await sink.EmitAsync(result, token).ConfigureAwait(false);
         });
-        base.EndProcessing();
     }
 
-    private ExportOptions BuildOptions(IReadOnlyList<ServerEndpoint> servers, string path)
+    /// <summary>The parameters in engine types; servers, path and keys only where this parameter set gives them.</summary>
+    private ExportParameterValues Values()
     {
         var bound = MyInvocation.BoundParameters;
-        var options = new ExportOptions
+        IReadOnlyList<ServerEndpoint>? servers = ParameterSetName switch
+        {
+            KeysSet => _keys.Select(k => k.Server).Distinct(StringComparer.OrdinalIgnoreCase).Select(ServerEndpoint.Parse).ToList(),
+            ConfigSet => bound.ContainsKey(nameof(Server)) ? ServerEndpoint.ParseList(Server) : null,
+            _ => ServerEndpoint.ParseList(_servers),
+        };
+        IReadOnlyList<byte[]>? keys = ParameterSetName == KeysSet
+            ? _keys.Select(k => k.KeyBytes).ToList()
+            : Key is { Length: > 0 } ? Key.Select(k => Encoding.UTF8.GetBytes(k)).ToList() : null;
+        return new ExportParameterValues
         {
             Servers = servers,
-            Path = path,
+            Path = bound.ContainsKey(nameof(Path)) ? Path : null,
+            Keys = keys,
             Connections = Connections,
             BatchSize = BatchSize,
             Window = Window,
             MemoryLimit = MemoryLimit,
             KeyFileSize = KeyFileSize,
             DataFileSize = DataFileSize,
-            OnlyExpireAfterSeconds = OnlyExpireAfter,
+            OnlyExpireAfter = OnlyExpireAfter,
             RequestId = RequestId,
             Resume = Resume.IsPresent,
             Force = Force.IsPresent,
+            Include = Include,
+            Exclude = Exclude,
+            Regex = Regex.IsPresent,
+            RingServer = RingServer is { Length: > 0 } ? ServerEndpoint.ParseList(RingServer) : null,
+            DestinationServer = DestinationServer is { Length: > 0 } ? ServerEndpoint.ParseList(DestinationServer) : null,
+            PointsPerServer = PointsPerServer,
+            RingForm = RingForm,
             Layout = Layout,
-            MaxOperationsPerSecond = bound.ContainsKey(nameof(MaxOpsPerSecond)) ? MaxOpsPerSecond : null,
-            MaxBytesPerSecond = bound.ContainsKey(nameof(MaxBytesPerSecond)) ? MaxBytesPerSecond : null,
-            Listing = new ListingOptions { Method = Method },
+            MaxOpsPerSecond = MaxOpsPerSecond,
+            MaxBytesPerSecond = MaxBytesPerSecond,
+            Method = Method,
             Connection = ConnectionOptions,
         };
-        if (Include is not null || Exclude is not null)
-            options = options with { Filter = new KeyFilter(Include, Regex.IsPresent, excludePattern: Exclude, excludeIsRegex: Regex.IsPresent) };
-        if (ParameterSetName == KeysSet)
-            options = options with { Keys = _keys.Select(k => k.KeyBytes).ToList() };
-        else if (Key is { Length: > 0 })
-            options = options with { Keys = Key.Select(k => Encoding.UTF8.GetBytes(k)).ToList() };
-        if (RingServer is { Length: > 0 } || DestinationServer is { Length: > 0 })
-        {
-            if (RingServer is not { Length: > 0 } || DestinationServer is not { Length: > 0 })
-                throw new Engine.MemcacheException(Engine.MemcacheErrorKind.InvalidArgument, "KetamaFilterIncomplete", "-RingServer and -DestinationServer go together.");
-            var ring = new KetamaRing(ServerEndpoint.ParseList(RingServer).Select(s => new KetamaNode(s)), RingForm, PointsPerServer);
-            options = options with { Ketama = new KetamaFilter(ring, ServerEndpoint.ParseList(DestinationServer)) };
-        }
-        return options;
     }
 
-    private string Plan(ExportOptions options)
+    private static string Plan(ExportOptions options)
     {
         var what = options.Keys is { } keys ? string.Create(CultureInfo.InvariantCulture, $"{keys.Count:N0} given keys") : "every item";
         return $"Export {what} ({options.Layout} layout{(options.Resume ? ", resuming" : string.Empty)})";

@@ -1,3 +1,5 @@
+using MemcacheOps.Engine.Config;
+
 namespace MemcacheOps.Engine.Adapters;
 
 /// <summary>
@@ -14,4 +16,10 @@ public interface IAdapterFactory
     /// context, for diagnostics (Import-Module -Verbose, bug reports) and the isolation tests.
     /// </summary>
     string Describe();
+
+    /// <summary>
+    /// A reader of cachemover YAML configuration files (Export-MemcacheData -ConfigFile). Cheap: create one
+    /// per command.
+    /// </summary>
+    IConfigFileReader CreateConfigReader();
 }

@@ -1,8 +1,12 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using MemcacheOps.Cli.Commands;
+using MemcacheOps.Engine.Config;
 using MemcacheOps.Engine.Connections;
+using MemcacheOps.Engine.Export;
+using MemcacheOps.Engine.Import;
 using MemcacheOps.Engine.Listing;
+using MemcacheOps.Engine.Routing;
 using MemcacheOps.Engine.Stats;
 using MemcacheOps.ModuleBuilder.Metadata;
 
@@ -53,8 +57,9 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
 
     /// <summary>
     /// The reviewed map of every cmdlet parameter to the engine option with the same meaning:
-    /// (cmdlet, parameter) -> (engine type, property / field / constructor parameter). Key "*" holds the base
-    /// class's parameters. A new parameter without an entry fails, and so does an entry whose member is gone.
+    /// (cmdlet, parameter) -> (engine type, property / field / constructor parameter, or the method that
+    /// reads what the parameter names, such as a configuration file). Key "*" holds the base class's
+    /// parameters. A new parameter without an entry fails, and so does an entry whose member is gone.
     /// </summary>
     private static readonly Dictionary<string, Dictionary<string, (Type Type, string Member)>> EngineOptions = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -83,6 +88,54 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["CountOnly"] = (typeof(KeyListingRequest), nameof(KeyListingRequest.CountOnly)),
             ["Method"] = (typeof(ListingOptions), nameof(ListingOptions.Method)),
             ["SpillDirectory"] = (typeof(ListingOptions), nameof(ListingOptions.SpillDirectory)),
+        },
+        ["Export-MemcacheData"] = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Server"] = (typeof(ExportOptions), nameof(ExportOptions.Servers)),
+            ["Path"] = (typeof(ExportOptions), nameof(ExportOptions.Path)),
+            // The file is read by the adapters' reader and mapped by CachemoverMapping.ToExportOptions.
+            ["ConfigFile"] = (typeof(IConfigFileReader), nameof(IConfigFileReader.Read)),
+            ["Connections"] = (typeof(ExportOptions), nameof(ExportOptions.Connections)),
+            ["BatchSize"] = (typeof(ExportOptions), nameof(ExportOptions.BatchSize)),
+            ["Window"] = (typeof(ExportOptions), nameof(ExportOptions.Window)),
+            ["MemoryLimit"] = (typeof(ExportOptions), nameof(ExportOptions.MemoryLimit)),
+            ["KeyFileSize"] = (typeof(ExportOptions), nameof(ExportOptions.KeyFileSize)),
+            ["DataFileSize"] = (typeof(ExportOptions), nameof(ExportOptions.DataFileSize)),
+            ["OnlyExpireAfter"] = (typeof(ExportOptions), nameof(ExportOptions.OnlyExpireAfterSeconds)),
+            ["RequestId"] = (typeof(ExportOptions), nameof(ExportOptions.RequestId)),
+            ["Resume"] = (typeof(ExportOptions), nameof(ExportOptions.Resume)),
+            ["Force"] = (typeof(ExportOptions), nameof(ExportOptions.Force)),
+            ["Include"] = (typeof(KeyFilter), "pattern"),
+            ["Exclude"] = (typeof(KeyFilter), "excludePattern"),
+            // Applies to both patterns (excludeIsRegex too).
+            ["Regex"] = (typeof(KeyFilter), "patternIsRegex"),
+            ["RingServer"] = (typeof(KetamaRing), nameof(KetamaRing.Servers)),
+            ["DestinationServer"] = (typeof(KetamaFilter), nameof(KetamaFilter.KeepOwners)),
+            ["PointsPerServer"] = (typeof(KetamaRing), nameof(KetamaRing.PointsPerServer)),
+            ["RingForm"] = (typeof(KetamaRing), nameof(KetamaRing.Form)),
+            ["Key"] = (typeof(ExportOptions), nameof(ExportOptions.Keys)),
+            ["Layout"] = (typeof(ExportOptions), nameof(ExportOptions.Layout)),
+            ["MaxOpsPerSecond"] = (typeof(ExportOptions), nameof(ExportOptions.MaxOperationsPerSecond)),
+            ["MaxBytesPerSecond"] = (typeof(ExportOptions), nameof(ExportOptions.MaxBytesPerSecond)),
+            ["Method"] = (typeof(ListingOptions), nameof(ListingOptions.Method)),
+        },
+        ["Import-MemcacheData"] = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Path"] = (typeof(ImportOptions), nameof(ImportOptions.Paths)),
+            ["Server"] = (typeof(ImportOptions), nameof(ImportOptions.Servers)),
+            ["Mode"] = (typeof(ImportOptions), nameof(ImportOptions.Mode)),
+            ["SkipChecksum"] = (typeof(ImportOptions), nameof(ImportOptions.SkipChecksum)),
+            ["MinimumTtl"] = (typeof(ImportOptions), nameof(ImportOptions.MinimumTtl)),
+            ["TtlOverride"] = (typeof(ImportOptions), nameof(ImportOptions.TtlOverride)),
+            ["AllowIncomplete"] = (typeof(ImportOptions), nameof(ImportOptions.AllowIncomplete)),
+            ["RingForm"] = (typeof(ImportOptions), nameof(ImportOptions.RingForm)),
+            ["PointsPerServer"] = (typeof(ImportOptions), nameof(ImportOptions.PointsPerServer)),
+            ["Connections"] = (typeof(ImportOptions), nameof(ImportOptions.Connections)),
+            ["BatchSize"] = (typeof(ImportOptions), nameof(ImportOptions.BatchSize)),
+            ["Window"] = (typeof(ImportOptions), nameof(ImportOptions.Window)),
+            ["FileParallelism"] = (typeof(ImportOptions), nameof(ImportOptions.FileParallelism)),
+            ["MaxOpsPerSecond"] = (typeof(ImportOptions), nameof(ImportOptions.MaxOperationsPerSecond)),
+            ["MaxBytesPerSecond"] = (typeof(ImportOptions), nameof(ImportOptions.MaxBytesPerSecond)),
         },
     };
 
@@ -206,7 +259,8 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
     private static bool HasMember(Type type, string member)
         => type.GetProperty(member, BindingFlags.Public | BindingFlags.Instance) is not null
            || type.GetField(member, BindingFlags.Public | BindingFlags.Instance) is not null
-           || type.GetConstructors().Any(c => c.GetParameters().Any(p => p.Name == member));
+           || type.GetConstructors().Any(c => c.GetParameters().Any(p => p.Name == member))
+           || type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static).Any(m => m.Name == member);
 
     [GeneratedRegex("(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")]
     private static partial Regex KebabBoundary();

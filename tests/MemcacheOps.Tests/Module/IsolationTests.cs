@@ -43,6 +43,7 @@ public sealed class IsolationTests(ModuleFixture module)
         Assert.False(report.GetProperty("engineInAdaptersContext").GetBoolean());
         Assert.False(report.GetProperty("adaptersInDefaultContext").GetBoolean());
         Assert.Contains("YamlDotNet 16.0.0.0 [MemcacheOps.Adapters]", report.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Matches(@"AWSSDK\.Core \S+ \[MemcacheOps\.Adapters\]", report.GetProperty("description").GetString());
     }
 
     /// <summary>
@@ -64,6 +65,29 @@ public sealed class IsolationTests(ModuleFixture module)
         Assert.Same(loader.Context, AssemblyLoadContext.GetLoadContext(factory.GetType().Assembly));
         Assert.Same(typeof(IAdapterFactory).Assembly, loader.Context.LoadFromAssemblyName(typeof(IAdapterFactory).Assembly.GetName()));
         Assert.DoesNotContain(loader.Context.Assemblies, a => a.GetName().Name == "MemcacheOps.Engine");
+    }
+
+    /// <summary>Export-MemcacheData -ConfigFile: the YAML reader comes from the private context and reads through the engine's interface.</summary>
+    [Fact]
+    public void ConfigReader_ComesFromThePrivateContext()
+    {
+        var loader = AdapterLoader.ForModule(module.LayoutDirectory);
+        var reader = loader.Factory.CreateConfigReader();
+        Assert.Same(loader.Context, AssemblyLoadContext.GetLoadContext(reader.GetType().Assembly));
+
+        var file = Path.Combine(Path.GetTempPath(), "memcacheops-config-" + Guid.NewGuid().ToString("N") + ".yaml");
+        File.WriteAllText(file, "ip: \"127.0.0.1\"\nport: 11311\noutput_dir: \"/dumps/x\"\n");
+        try
+        {
+            var config = reader.Read(file);
+            Assert.Equal("127.0.0.1", config.Ip);
+            Assert.Equal(11311, config.Port);
+            Assert.Equal(file, config.SourcePath);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]

@@ -36,6 +36,7 @@ public sealed class ExportCommand : ICommand
         new("points-per-server", OptionKind.Value, "Ketama points per server (cachemover: ketama_bucket_size). Default 160.", "ketama-bucket-size") { ValueName = "N" },
         new("ring-form", OptionKind.Value, "Ketama form: spymemcached (default; EVCache) or libmemcached (twemproxy).") { ValueName = "FORM" },
         new("key", OptionKind.List, "Dump only these keys instead of listing the server.") { ValueName = "KEY" },
+        new("checksum", OptionKind.Value, "Data file checksum: crc32c (default, hardware-accelerated) or sha256.") { ValueName = "ALGORITHM" },
         new("layout", OptionKind.Value, "native (default) or cachemover (its keyfile/, datafiles_completed/ with MD5 names, DONE).") { ValueName = "LAYOUT" },
         new("max-ops-per-second", OptionKind.Value, "Limit fetch operations per second on the source.") { ValueName = "N" },
         new("max-bytes-per-second", OptionKind.Value, "Limit bytes per second from the source.") { ValueName = "N" },

@@ -48,6 +48,7 @@ internal static class ExportOptionsBuilder
             Resume = args.Flag("resume") || options.Resume,
             Force = args.Flag("force"),
             Layout = args.Enum<DumpLayout>("layout") ?? options.Layout,
+            Checksum = args.Enum<MemcacheOps.Engine.Dump.ChecksumAlgorithm>("checksum") ?? options.Checksum,
             MaxOperationsPerSecond = args.Double("max-ops-per-second"),
             MaxBytesPerSecond = args.Double("max-bytes-per-second"),
             Connection = CommonOptions.ConnectionOptions(args),

@@ -13,7 +13,7 @@ namespace MemcacheOps.Cmdlets.Commands;
 
 /// <summary>
 /// <para type="synopsis">Dumps every item of a memcached server to a folder.</para>
-/// <para type="description">Lists keys with 'lru_crawler metadump hash' (exact on a live server), spools the listing to key files, and fetches values, flags and remaining TTLs with pipelined 'mg' over several connections into rotating V0 data files with SHA-256 checksums and a manifest. The dump is complete only when its manifest says so; an interrupted dump continues with -Resume without redoing finished key files. -Layout Cachemover writes Netflix cachemover's layout. Memory stays within -MemoryLimit whatever the data size.</para>
+/// <para type="description">Lists keys with 'lru_crawler metadump hash' (exact on a live server), spools the listing to key files, and fetches values, flags and remaining TTLs with pipelined 'mg' over several connections into rotating V0 data files with checksums (hardware CRC-32C by default, SHA-256 with -Checksum Sha256) and a manifest. The dump is complete only when its manifest says so; an interrupted dump continues with -Resume without redoing finished key files. -Layout Cachemover writes Netflix cachemover's layout. Memory stays within -MemoryLimit whatever the data size.</para>
 /// <para type="description">-ConfigFile reads a cachemover YAML configuration (ip, port, output_dir, threads, memlimit, bulk_get_threshold, all_ips, dest_ips...), so a cachemover user's file works unchanged; every parameter given on the command line overrides the file.</para>
 /// </summary>
 /// <example>
@@ -213,6 +213,13 @@ public sealed class ExportMemcacheDataCommand : MemcacheCmdlet
     public DumpLayout Layout { get; set; } = DumpLayout.Native;
 
     /// <summary>
+    /// <para type="description">Checksum of each data file: Crc32C (default; hardware-accelerated, detects corruption and truncation) or Sha256 (slower, also resists deliberate tampering). The manifest names the algorithm; imports verify either.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateSet("Crc32C", "Sha256", IgnoreCase = true)]
+    public MemcacheOps.Engine.Dump.ChecksumAlgorithm Checksum { get; set; } = MemcacheOps.Engine.Dump.ChecksumAlgorithm.Crc32C;
+
+    /// <summary>
     /// <para type="description">Limit on fetch operations per second on each source server.</para>
     /// </summary>
     [Parameter]
@@ -315,6 +322,7 @@ public sealed class ExportMemcacheDataCommand : MemcacheCmdlet
             PointsPerServer = PointsPerServer,
             RingForm = RingForm,
             Layout = Layout,
+            Checksum = Checksum,
             MaxOpsPerSecond = MaxOpsPerSecond,
             MaxBytesPerSecond = MaxBytesPerSecond,
             Method = Method,

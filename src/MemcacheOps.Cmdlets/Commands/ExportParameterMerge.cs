@@ -41,6 +41,7 @@ internal static class ExportParameterMerge
             Resume = Given(nameof(Cmd.Resume)) ? values.Resume : options.Resume,
             Force = Given(nameof(Cmd.Force)) && values.Force,
             Layout = Given(nameof(Cmd.Layout)) ? values.Layout : options.Layout,
+            Checksum = Given(nameof(Cmd.Checksum)) ? values.Checksum : options.Checksum,
             MaxOperationsPerSecond = Given(nameof(Cmd.MaxOpsPerSecond)) ? values.MaxOpsPerSecond : null,
             MaxBytesPerSecond = Given(nameof(Cmd.MaxBytesPerSecond)) ? values.MaxBytesPerSecond : null,
             Listing = Given(nameof(Cmd.Method)) ? options.Listing with { Method = values.Method } : options.Listing,

@@ -40,6 +40,8 @@ internal sealed record ExportParameterValues
     public int PointsPerServer { get; init; } = KetamaRing.DefaultPointsPerServer;
     public KetamaForm RingForm { get; init; } = KetamaForm.Spymemcached;
     public DumpLayout Layout { get; init; } = DumpLayout.Native;
+
+    public MemcacheOps.Engine.Dump.ChecksumAlgorithm Checksum { get; init; } = MemcacheOps.Engine.Dump.ChecksumAlgorithm.Crc32C;
     public double MaxOpsPerSecond { get; init; }
     public double MaxBytesPerSecond { get; init; }
     public ListingMethod Method { get; init; } = ListingMethod.Auto;

@@ -115,6 +115,7 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["RingForm"] = (typeof(KetamaRing), nameof(KetamaRing.Form)),
             ["Key"] = (typeof(ExportOptions), nameof(ExportOptions.Keys)),
             ["Layout"] = (typeof(ExportOptions), nameof(ExportOptions.Layout)),
+            ["Checksum"] = (typeof(ExportOptions), nameof(ExportOptions.Checksum)),
             ["MaxOpsPerSecond"] = (typeof(ExportOptions), nameof(ExportOptions.MaxOperationsPerSecond)),
             ["MaxBytesPerSecond"] = (typeof(ExportOptions), nameof(ExportOptions.MaxBytesPerSecond)),
             ["Method"] = (typeof(ListingOptions), nameof(ListingOptions.Method)),

@@ -89,7 +89,7 @@ public sealed class CompareCommand : ICommand
                 w.WriteLine(string.Create(c, $"{d.Kind,-13} {d.Key}  reference: {Describe(d.ReferenceSize, d.ReferenceFlags, d.ReferenceTtl, d.ReferenceServer)}; difference: {Describe(d.DifferenceSize, d.DifferenceFlags, d.DifferenceTtl, d.DifferenceServer)}"));
                 break;
             case CompareSummary s:
-                var sampled = s.SampledFraction < 1 ? string.Create(c, $", sampled {s.SampledFraction:P2} of keys") : string.Empty;
+                var sampled = s.SampledFraction < 1 ? string.Create(c, $", sampled {s.SampledFraction * 100:0.###}% of keys") : string.Empty;
                 w.WriteLine(s.IsEqual
                     ? string.Create(c, $"equal: {s.Compared:N0} keys compared, no differences ({s.Reference} vs {s.Difference}, {Formatting.Duration(s.Duration)}{sampled})")
                     : string.Create(c, $"different: {s.Differences:N0} of {s.Compared:N0} keys (missing {s.Missing:N0}, extra {s.Extra:N0}, value {s.ValueMismatch:N0}, flags {s.FlagsMismatch:N0}, ttl {s.TtlMismatch:N0}) ({s.Reference} vs {s.Difference}, {Formatting.Duration(s.Duration)}{sampled})"));

@@ -92,11 +92,11 @@ public sealed class CompareMemcacheDataCommand : MemcacheCmdlet
     public int PointsPerServer { get; set; } = KetamaRing.DefaultPointsPerServer;
 
     /// <summary>
-    /// <para type="description">Connections per server. Default 2.</para>
+    /// <para type="description">Connections per server. Default 4.</para>
     /// </summary>
     [Parameter]
     [ValidateRange(1, 64)]
-    public int Connections { get; set; } = 2;
+    public int Connections { get; set; } = 4;
 
     /// <summary>
     /// <para type="description">Keys per pipelined batch. Default 100.</para>

@@ -31,7 +31,7 @@ public sealed record ComparisonOptions
     public int PointsPerServer { get; init; } = KetamaRing.DefaultPointsPerServer;
 
     /// <summary>Connections per server (each carries both the value fetches and the lookups).</summary>
-    public int Connections { get; init; } = 2;
+    public int Connections { get; init; } = 4;
 
     /// <summary>Keys per pipelined batch.</summary>
     public int BatchSize { get; init; } = 100;

@@ -28,6 +28,9 @@ public sealed class ParsedArguments
         ? list.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList()
         : [];
 
+    /// <summary>All values of a list option exactly as given (commas not split), e.g. to tell a path from a server list.</summary>
+    public IReadOnlyList<string> RawValues(string name) => _values.TryGetValue(name, out var list) ? list : [];
+
     public int? Int(string name) => Value(name) is { } text ? ParseInt(name, text) : null;
 
     public long? Long(string name) => Value(name) is { } text

@@ -47,6 +47,10 @@ public struct MetaReply
     public bool HasCas;
     public ulong Cas;
 
+    /// <summary>Value length reported by the <c>s</c> flag (mg without <c>v</c> still reports it).</summary>
+    public bool HasSize;
+    public long Size;
+
     public bool HasOpaque;
     public long Opaque;
 

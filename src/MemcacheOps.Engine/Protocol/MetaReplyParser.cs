@@ -101,6 +101,9 @@ public static class MetaReplyParser
                 case (byte)'t':
                     reply.HasTtl = Utf8Parser.TryParse(arg, out reply.Ttl, out _);
                     break;
+                case (byte)'s':
+                    reply.HasSize = Utf8Parser.TryParse(arg, out reply.Size, out _);
+                    break;
                 case (byte)'c':
                     reply.HasCas = Utf8Parser.TryParse(arg, out reply.Cas, out _);
                     break;

@@ -1,0 +1,48 @@
+namespace MemcacheOps.Engine.Compare;
+
+/// <summary>
+/// Keys of one <see cref="CompareBatch"/> to read from one server, as one pipelined batch: either to
+/// enumerate (fill the batch's enumerated records) or to look up (fill the other side's records).
+/// Each batch keeps its request objects, so requests are reused rather than allocated.
+/// </summary>
+internal sealed class ServerRequest(int capacity)
+{
+    public CompareBatch Batch { get; set; } = null!;
+
+    /// <summary>Positions in <see cref="Batch"/> of the keys to read.</summary>
+    public int[] Indexes { get; } = new int[capacity];
+
+    public int Count { get; set; }
+
+    /// <summary>True to fill <see cref="CompareBatch.Enumerated"/>, false to fill <see cref="CompareBatch.Other"/>.</summary>
+    public bool FillEnumerated { get; set; }
+
+    /// <summary>Read the values (to digest them); otherwise only their length, flags and TTL.</summary>
+    public bool WithValues { get; set; }
+
+    /// <summary>Called on the connection's reader after the batch's last reply; must not block.</summary>
+    public Action<ServerRequest> OnComplete { get; set; } = static _ => { };
+
+    /// <summary>Index (into its side) of the server the request goes to.</summary>
+    public int Server { get; set; }
+
+    public int Errors { get; set; }
+
+    public string? FirstError { get; set; }
+
+    public ItemRecord[] Records => FillEnumerated ? Batch.Enumerated : Batch.Other;
+
+    public void Start(CompareBatch batch, int server, bool fillEnumerated, bool withValues, Action<ServerRequest> onComplete)
+    {
+        Batch = batch;
+        Server = server;
+        Count = 0;
+        FillEnumerated = fillEnumerated;
+        WithValues = withValues;
+        OnComplete = onComplete;
+        Errors = 0;
+        FirstError = null;
+    }
+
+    public void Add(int index) => Indexes[Count++] = index;
+}

@@ -28,6 +28,7 @@
         'Get-MemcacheKeys'
         'Get-MemcacheStats'
         'Import-MemcacheData'
+        'Compare-MemcacheData'
     )
     VariablesToExport    = @()
     AliasesToExport      = @(
@@ -39,7 +40,7 @@
             Tags         = @('memcached', 'memcache', 'cache', 'migration', 'backup', 'restore', 'S3', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
             ProjectUri   = 'https://github.com/MemcacheOps/MemcacheOps'
             LicenseUri   = 'https://github.com/MemcacheOps/MemcacheOps/blob/main/LICENSE'
-            ReleaseNotes = 'First preview: Get-MemcacheStats, Get-MemcacheKeys, Export-MemcacheData (also from cachemover configuration files) and Import-MemcacheData; table views, full help, AWS/YAML dependency isolation.'
+            ReleaseNotes = 'First preview: Get-MemcacheStats, Get-MemcacheKeys, Export-MemcacheData (also from cachemover configuration files), Import-MemcacheData and Compare-MemcacheData; table views, full help, AWS/YAML dependency isolation.'
         }
     }
 }

@@ -22,6 +22,9 @@ namespace MemcacheOps.Cmdlets.Commands;
 ///   <code>Import-MemcacheData -Path /backups/cache-a -Server new-cache:11211 | Compare-MemcacheData -Reference /backups/cache-a</code>
 ///   <para>The import result's Server property binds to -Difference, so the target is compared with the dump it was loaded from.</para>
 /// </example>
+/// <seealso cref="ImportMemcacheDataCommand"/>
+/// <seealso cref="ExportMemcacheDataCommand"/>
+/// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>
 [Cmdlet(VerbsData.Compare, "MemcacheData")]
 [OutputType(typeof(MemcacheDifference), typeof(CompareSummary))]
 public sealed class CompareMemcacheDataCommand : MemcacheCmdlet

@@ -1,3 +1,4 @@
+using MemcacheOps.Engine.Compare;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using MemcacheOps.Cli.Commands;
@@ -119,6 +120,23 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["MaxOpsPerSecond"] = (typeof(ExportOptions), nameof(ExportOptions.MaxOperationsPerSecond)),
             ["MaxBytesPerSecond"] = (typeof(ExportOptions), nameof(ExportOptions.MaxBytesPerSecond)),
             ["Method"] = (typeof(ListingOptions), nameof(ListingOptions.Method)),
+        },
+        ["Compare-MemcacheData"] = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Reference"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Reference)),
+            ["Difference"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Difference)),
+            ["ReferencePath"] = (typeof(CompareSide), nameof(CompareSide.FromPath)),
+            ["DifferencePath"] = (typeof(CompareSide), nameof(CompareSide.FromPath)),
+            ["Sample"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Sample)),
+            ["Summary"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Summary)),
+            ["TtlTolerance"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.TtlTolerance)),
+            ["RingForm"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.RingForm)),
+            ["PointsPerServer"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.PointsPerServer)),
+            ["Connections"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Connections)),
+            ["BatchSize"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.BatchSize)),
+            ["Window"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Window)),
+            ["MaxOpsPerSecond"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.MaxOperationsPerSecond)),
+            ["MaxBytesPerSecond"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.MaxBytesPerSecond)),
         },
         ["Import-MemcacheData"] = new(StringComparer.OrdinalIgnoreCase)
         {

@@ -17,4 +17,15 @@ public interface IMetaBatchHandler<in TBatch>
 
     /// <summary>Called on the reader after the batch's MN arrived: every reply of the batch has been handled.</summary>
     void OnBatchComplete(TBatch batch);
+
+    /// <summary>
+    /// For batches that are already serialised (with their closing <c>mn</c>): the bytes to send as they
+    /// are, saving a copy of large values. The default says no, and <see cref="Serialize"/> is used.
+    /// </summary>
+    bool TryGetSerialized(TBatch batch, out ReadOnlyMemory<byte> bytes, out int operations)
+    {
+        bytes = default;
+        operations = 0;
+        return false;
+    }
 }

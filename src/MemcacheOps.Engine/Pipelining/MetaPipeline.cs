@@ -94,6 +94,21 @@ public sealed class MetaPipeline<TBatch>
                         credits.Release();
                         break;
                     }
+                    if (_handler.TryGetSerialized(batch, out var serialized, out var serializedOps))
+                    {
+                        // Send what is pending first, then the batch from its own buffer (no copy).
+                        if (buffer.WrittenCount > 0)
+                        {
+                            await _throttle.WaitAsync(operations, buffer.WrittenCount, token).ConfigureAwait(false);
+                            await _connection.SendAsync(buffer.WrittenMemory, token).ConfigureAwait(false);
+                            buffer.Reset();
+                            operations = 0;
+                        }
+                        inFlight.TryWrite(batch);
+                        await _throttle.WaitAsync(serializedOps, serialized.Length, token).ConfigureAwait(false);
+                        await _connection.SendAsync(serialized, token).ConfigureAwait(false);
+                        continue;
+                    }
                     _handler.Serialize(batch, buffer, out var ops);
                     buffer.Write(NoOpCommand);
                     operations += ops;

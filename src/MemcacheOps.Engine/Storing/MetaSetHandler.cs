@@ -17,6 +17,13 @@ public sealed class MetaSetHandler(Action<StoreBatch> onBatchComplete) : IMetaBa
         operations = batch.Count;
     }
 
+    public bool TryGetSerialized(StoreBatch batch, out ReadOnlyMemory<byte> bytes, out int operations)
+    {
+        bytes = batch.Seal();
+        operations = batch.Count;
+        return true;
+    }
+
     public void OnReply(StoreBatch batch, in MetaReply reply, ReadOnlySpan<byte> frame)
     {
         switch (reply.Kind)

@@ -25,6 +25,22 @@ public sealed class StoreBatch : IDisposable
 
     public ReadOnlySpan<byte> Commands => _commands.WrittenSpan;
 
+    private bool _sealed;
+
+    /// <summary>
+    /// Closes the batch with <c>mn</c> (once) and returns every byte to send. A sealed batch takes no
+    /// more items until <see cref="Reset"/>.
+    /// </summary>
+    public ReadOnlyMemory<byte> Seal()
+    {
+        if (!_sealed)
+        {
+            _commands.Write("mn\r\n"u8);
+            _sealed = true;
+        }
+        return _commands.WrittenMemory;
+    }
+
     /// <summary>Caller-defined tag (which file or source the items came from).</summary>
     public object? Tag { get; set; }
 
@@ -46,6 +62,8 @@ public sealed class StoreBatch : IDisposable
     /// </summary>
     public void Add(ReadOnlySpan<byte> key, uint flags, long ttl, ReadOnlySpan<byte> value, StoreMode mode)
     {
+        if (_sealed)
+            throw new InvalidOperationException("The batch was sealed for sending; reset it before adding items.");
         _commands.Write("ms "u8);
         var keyStart = _commands.WrittenCount;
         var base64 = KeyCodec.WriteKeyToken(_commands, key);
@@ -80,6 +98,7 @@ public sealed class StoreBatch : IDisposable
 
     public void Reset()
     {
+        _sealed = false;
         _commands.Reset();
         _keys.Clear();
         ValueBytes = 0;

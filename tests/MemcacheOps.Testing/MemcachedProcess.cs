@@ -216,17 +216,5 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
         return $"memcached ({Arguments}) did not answer 'version' on {Endpoint} within {timeout.TotalSeconds:0.#} s (last error: {lastError}); its output: {Output.Trim()}";
     }
 
-    private static int PickFreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
+    private static int PickFreePort() => LoopbackPorts.Take();
 }

@@ -253,14 +253,7 @@ public sealed class S3ChunkStoreTests(CloudEmulators emulators) : IDisposable
     }
 
     /// <summary>A port nothing listens on: bound, read, then released.</summary>
-    internal static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    internal static int ClosedPort() => MemcacheOps.Testing.LoopbackPorts.Take();
 
     /// <summary>Cancels on the first report, on the reporting thread (no synchronisation context involved).</summary>
     private sealed class CancelOnReport(CancellationTokenSource source) : IProgress<long>

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 
 namespace MemcacheOps.Tests.Support;
 
@@ -7,12 +5,5 @@ namespace MemcacheOps.Tests.Support;
 public static class FreePort
 {
     /// <summary>An endpoint on 127.0.0.1 where nothing listens (connecting is refused).</summary>
-    public static string Closed()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return $"127.0.0.1:{port}";
-    }
+    public static string Closed() => $"127.0.0.1:{MemcacheOps.Testing.LoopbackPorts.Take()}";
 }

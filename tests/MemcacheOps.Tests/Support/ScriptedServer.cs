@@ -12,7 +12,7 @@ namespace MemcacheOps.Tests.Support;
 /// </summary>
 public sealed class ScriptedServer : IAsyncDisposable
 {
-    private readonly TcpListener _listener;
+    private readonly TcpListener _listener = null!;
     private readonly Func<string, IEnumerable<byte[]>?> _script;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
@@ -21,8 +21,19 @@ public sealed class ScriptedServer : IAsyncDisposable
     public ScriptedServer(Func<string, IEnumerable<byte[]>?> script, int backlog = 16, bool accept = true)
     {
         _script = script;
-        _listener = new TcpListener(IPAddress.Loopback, 0);
-        _listener.Start(backlog);
+        // A port no other test of this run was given (see LoopbackPorts); retried if another process took it.
+        for (var attempt = 1; ; attempt++)
+        {
+            _listener = new TcpListener(IPAddress.Loopback, MemcacheOps.Testing.LoopbackPorts.Take());
+            try
+            {
+                _listener.Start(backlog);
+                break;
+            }
+            catch (SocketException) when (attempt < 10)
+            {
+            }
+        }
         _loop = accept ? Task.Run(AcceptLoopAsync) : Task.CompletedTask;
     }
 

@@ -1,6 +1,8 @@
 using System.Reflection;
 using System.Runtime.Loader;
+using MemcacheOps.Adapters.Cloud;
 using MemcacheOps.Engine.Adapters;
+using MemcacheOps.Engine.Cloud;
 
 namespace MemcacheOps.Adapters;
 
@@ -12,6 +14,8 @@ public sealed class AdapterFactory : IAdapterFactory
 {
     public string Describe()
         => string.Join("; ", Describe(typeof(AdapterFactory).Assembly), Describe(typeof(YamlDotNet.Serialization.IDeserializer).Assembly));
+
+    public ICloudClientFactory CreateCloudClientFactory() => new AwsCloudClientFactory();
 
     private static string Describe(Assembly assembly)
     {

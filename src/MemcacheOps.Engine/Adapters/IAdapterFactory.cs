@@ -1,3 +1,5 @@
+using MemcacheOps.Engine.Cloud;
+
 namespace MemcacheOps.Engine.Adapters;
 
 /// <summary>
@@ -14,4 +16,10 @@ public interface IAdapterFactory
     /// context, for diagnostics (Import-Module -Verbose, bug reports) and the isolation tests.
     /// </summary>
     string Describe();
+
+    /// <summary>
+    /// The S3 and SQS clients' factory (AWSSDK.S3 for objects, SQS over HTTP signed by AWSSDK.Core), for export to
+    /// S3, import from S3 and the queue consumer.
+    /// </summary>
+    ICloudClientFactory CreateCloudClientFactory();
 }

@@ -28,6 +28,9 @@ public sealed class ParsedArguments
         ? list.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList()
         : [];
 
+    /// <summary>All values of a list option exactly as given, for values that may themselves hold commas (S3 object keys).</summary>
+    public IReadOnlyList<string> ListUnsplit(string name) => _values.TryGetValue(name, out var list) ? list.ToList() : [];
+
     public int? Int(string name) => Value(name) is { } text ? ParseInt(name, text) : null;
 
     public long? Long(string name) => Value(name) is { } text

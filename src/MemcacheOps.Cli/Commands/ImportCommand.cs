@@ -22,7 +22,7 @@ public sealed class ImportCommand : ICommand
         .. CommonOptions.Connection,
         new("path", OptionKind.List, "Dump folder(s) or data file(s), or s3://bucket/prefix for every data file under it.") { ValueName = "PATH" },
         new("bucket-name", OptionKind.Value, "Import the objects named by --key from this bucket (as Get-S3Object output binds).") { ValueName = "BUCKET" },
-        new("key", OptionKind.List, "Object keys to import from --bucket-name.") { ValueName = "KEY" },
+        new("key", OptionKind.List, "Object key to import from --bucket-name; repeat for several (commas are part of the key).") { ValueName = "KEY" },
         new("sqs-queue", OptionKind.Value, "Consume this SQS queue: import each announced chunk and delete its message after success.") { ValueName = "NAME" },
         new("s3-bucket", OptionKind.List, "With --sqs-queue: the bucket(s) messages may name; any other is refused.") { ValueName = "BUCKET" },
         new("s3-prefix", OptionKind.Value, "With --sqs-queue: messages may only name keys under this prefix.") { ValueName = "PREFIX" },
@@ -40,7 +40,7 @@ public sealed class ImportCommand : ICommand
         new("connections", OptionKind.Value, "Connections per target server. Default 2.") { ValueName = "N" },
         new("batch-size", OptionKind.Value, "Items per pipelined batch. Default 100.") { ValueName = "N" },
         new("window", OptionKind.Value, "Batches in flight per connection. Default 4.") { ValueName = "N" },
-        new("file-parallelism", OptionKind.Value, "Data files read at the same time. Default 2.") { ValueName = "N" },
+        new("file-parallelism", OptionKind.Value, "Data files read (from S3: chunks downloaded and loaded) at the same time. Default 2.") { ValueName = "N" },
         new("max-ops-per-second", OptionKind.Value, "Limit store operations per second per target.") { ValueName = "N" },
         new("max-bytes-per-second", OptionKind.Value, "Limit bytes per second per target.") { ValueName = "N" },
         .. CloudCliOptions.Aws,
@@ -110,7 +110,7 @@ public sealed class ImportCommand : ICommand
         {
             if (remote.Count > 0 && remote.Count != paths.Count)
                 throw new UsageException("Give either local paths or s3:// addresses in one import, not both.");
-            var keys = args.List("key");
+            var keys = args.ListUnsplit("key");
             if (bucketName is not null && keys.Count == 0)
                 throw new UsageException("--bucket-name needs --key (or use --path s3://bucket/prefix).");
             result = await S3ImportService.RunAsync(new S3ImportOptions

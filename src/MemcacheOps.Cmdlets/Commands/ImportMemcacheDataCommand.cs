@@ -193,7 +193,7 @@ public sealed class ImportMemcacheDataCommand : MemcacheCloudCmdlet
     public int Window { get; set; } = 4;
 
     /// <summary>
-    /// <para type="description">Data files read at the same time. Default 2.</para>
+    /// <para type="description">Data files read at the same time; from S3 or with -SqsQueue, chunks downloaded and loaded at the same time, which share the -MaxOpsPerSecond and -MaxBytesPerSecond limits. Default 2.</para>
     /// </summary>
     [Parameter]
     [ValidateRange(1, 64)]

@@ -12,8 +12,18 @@ namespace MemcacheOps.Engine.Distributed;
 /// unsafe key) come back as a failed outcome; anything else (a target or the endpoint unreachable, refused
 /// credentials, cancellation) is thrown, because the next chunk would meet it too.
 /// </summary>
-internal sealed class ChunkImporter(IChunkStore store, ImportOptions import, IOperationSink sink)
+internal sealed class ChunkImporter(IChunkStore store, ImportOptions options, IOperationSink sink)
 {
+    /// <summary>
+    /// Each chunk is loaded by an import of its own, with its own rate limits; up to FileParallelism run at once,
+    /// so each gets that share of the limits, and together they stay within what was asked per target server.
+    /// </summary>
+    private readonly ImportOptions _import = options with
+    {
+        MaxOperationsPerSecond = options.MaxOperationsPerSecond / options.FileParallelism,
+        MaxBytesPerSecond = options.MaxBytesPerSecond / options.FileParallelism,
+    };
+
     public async Task<ChunkImportOutcome> ImportAsync(RemoteChunk chunk, string slotFolder, CancellationToken cancellationToken)
     {
         var uri = chunk.Location.ToString();
@@ -26,11 +36,11 @@ internal sealed class ChunkImporter(IChunkStore store, ImportOptions import, IOp
         {
             sink.Verbose($"Downloading {uri}");
             await store.DownloadFileAsync(chunk.Location, local, cancellationToken).ConfigureAwait(false);
-            if (!chunk.CanBeVerified && !import.SkipChecksum)
+            if (!chunk.CanBeVerified && !_import.SkipChecksum)
                 sink.Warning($"{uri} has no recorded checksum (no manifest, no cacheDumpChunk metadata, not a cachemover MD5 name): only its record structure is checked.");
             sink.Verbose($"Importing {uri}");
             var capture = new ChunkSink(sink);
-            var result = await ImportService.RunAsync(import with { Paths = [uri] }, [chunk.ToDataFile(local)], capture, cancellationToken).ConfigureAwait(false);
+            var result = await ImportService.RunAsync(_import with { Paths = [uri] }, [chunk.ToDataFile(local)], capture, cancellationToken).ConfigureAwait(false);
             if (capture.FirstError is { } error || result.FailedFiles.Count > 0)
             {
                 return ChunkImportOutcome.Failed(Relabel(capture.FirstError ?? new MemcacheException(MemcacheErrorKind.InvalidData, "ChunkNotLoaded",

@@ -5,20 +5,13 @@ namespace MemcacheOps.Engine.Distributed;
 /// <summary>Sums the results of chunk imports into one result; thread-safe.</summary>
 internal sealed class ImportTotals
 {
+    private const int MaxNotes = 50;
+
     private readonly object _gate = new();
     private readonly List<string> _failedFiles = [];
     private readonly List<string> _notes = [];
     private long _read, _stored, _alreadyPresent, _absent, _expired, _tooLarge, _failed, _bytes;
     private int _files;
-
-    public long Read
-    {
-        get
-        {
-            lock (_gate)
-                return _read;
-        }
-    }
 
     public void Add(ImportResult result)
     {
@@ -78,10 +71,10 @@ internal sealed class ImportTotals
         }
     }
 
-    /// <summary>Chunks of one dump repeat the same notes; each is kept once.</summary>
+    /// <summary>Chunks of one dump repeat the same notes; each is kept once, and a long run keeps the first few dozen.</summary>
     private void AddNoteLocked(string note)
     {
-        if (!_notes.Contains(note, StringComparer.Ordinal))
+        if (_notes.Count < MaxNotes && !_notes.Contains(note, StringComparer.Ordinal))
             _notes.Add(note);
     }
 }

@@ -117,8 +117,11 @@ public static class QueueConsumer
                     var idleFor = running.Count == 0 ? Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastActivity)) : TimeSpan.Zero;
                     if (running.Count == 0 && lastReceiveEmpty && idleFor >= _options.IdleTimeout)
                         break;
+                    // Idle: wait no longer than the idle time left. Busy: a long poll (at least a second, so a zero
+                    // idle timeout never turns into a tight loop of receives while chunks are imported).
                     var wait = running.Count == 0 ? _options.IdleTimeout - idleFor : _options.IdleTimeout;
-                    wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxWait ? MaxWait : wait;
+                    var shortest = running.Count == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(1);
+                    wait = wait < shortest ? shortest : wait > MaxWait ? MaxWait : wait;
 
                     IReadOnlyList<QueueMessage> messages;
                     try

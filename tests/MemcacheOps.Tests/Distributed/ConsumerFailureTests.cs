@@ -108,6 +108,27 @@ public sealed class ConsumerFailureTests(CloudEmulators emulators) : IDisposable
         Assert.DoesNotContain(good.ToString(), string.Join("\n", sink.Errors.Select(e => e.Message)), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AMessageStaysHiddenFromOtherConsumersWhileItsChunkIsImported()
+    {
+        using var target = MemcachedProcess.Start();
+        var queueUrl = await _kit.CreateQueueAsync(Token);
+        await ShipAsync("slow.v0", "slow:", 300, corrupt: false, queueUrl);
+        // Consumer A loads the chunk at 100 writes a second (about 3 s) with a visibility timeout of 2 s, so only
+        // its extensions keep the message from consumer B, which polls the queue all along.
+        var slow = _kit.Consumer([target], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+        slow = slow with { Import = slow.Import with { MaxOperationsPerSecond = 100, FileParallelism = 1 } };
+        var a = QueueConsumer.RunAsync(slow, _kit.Clients, new CollectingSink(), Token);
+        await Task.Delay(TimeSpan.FromMilliseconds(500), Token);
+        var b = QueueConsumer.RunAsync(_kit.Consumer([target], TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2)), _kit.Clients, new CollectingSink(), Token);
+        var results = await Task.WhenAll(a, b);
+
+        Assert.Equal(1, results[0].Imported);
+        Assert.Equal(0, results[0].Redelivered);
+        Assert.True(results[0].Duration > TimeSpan.FromSeconds(2.5), $"the chunk took only {results[0].Duration}");
+        Assert.Equal(0, results[1].Received);
+    }
+
     private static byte[] Key(string prefix, int i) => Encoding.ASCII.GetBytes(prefix + i);
 
     /// <summary>

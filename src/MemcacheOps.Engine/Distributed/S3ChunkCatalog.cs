@@ -253,11 +253,11 @@ internal sealed class S3ChunkCatalog
         Refused.Add(error.Target ?? error.Message);
     }
 
-    /// <summary>Key files, markers, journals, temporary and staging files: parts of a dump that are not data.</summary>
+    /// <summary>Key files, markers, journals, temporary and staging files, folder markers: parts of a dump that are not data.</summary>
     internal static bool IsSideFile(string key)
     {
         var name = ChunkKeys.NameOf(key);
-        if (SideFileNames.Contains(name) || name.StartsWith("CHECKPOINTS_", StringComparison.Ordinal)
+        if (name.Length == 0 || SideFileNames.Contains(name) || name.StartsWith("CHECKPOINTS_", StringComparison.Ordinal)
             || name.EndsWith(NativeLayout.StagingSuffix, StringComparison.Ordinal) || name.EndsWith(".tmp", StringComparison.Ordinal)
             || name.EndsWith(NativeLayout.KeyFileExtension, StringComparison.Ordinal))
         {

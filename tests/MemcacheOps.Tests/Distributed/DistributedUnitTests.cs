@@ -48,6 +48,22 @@ public sealed class DistributedUnitTests
         Assert.Equal("data_1", ChunkKeys.NameOf(folder + "data_1"));
     }
 
+    [Theory]
+    [InlineData("p/r1/10.0.0.1_11211_000000_000.v0", false)]
+    [InlineData("p/r1/data_10.0.0.1__0_0123456789ABCDEF0123456789ABCDEF", false)]
+    [InlineData("p/r1/anything", false)]
+    [InlineData("p/r1/manifest.json", true)]
+    [InlineData("p/r1/s3-uploads.log", true)]
+    [InlineData("p/r1/", true)]
+    [InlineData("p/dump/keys/10.0.0.1_11211_000000.keys", true)]
+    [InlineData("p/cm/keyfile/key_10.0.0.1_0", true)]
+    [InlineData("p/cm/datafiles_staging/data_10.0.0.1__0_0", true)]
+    [InlineData("p/cm/datafiles_completed/DONE", true)]
+    [InlineData("p/cm/datafiles_completed/METRICS_CHECKPOINT", true)]
+    [InlineData("p/dump/data/x.v0.partial", true)]
+    public void KeyFilesMarkersAndFolderMarkersAreNotData(string key, bool side)
+        => Assert.Equal(side, S3ChunkCatalog.IsSideFile(key));
+
     [Fact]
     public void RequestIdsAreMadeUpWhenNoneIsGiven()
     {

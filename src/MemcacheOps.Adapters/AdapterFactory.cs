@@ -3,6 +3,8 @@ using System.Runtime.Loader;
 using MemcacheOps.Adapters.Config;
 using MemcacheOps.Engine.Adapters;
 using MemcacheOps.Engine.Config;
+using MemcacheOps.Adapters.Cloud;
+using MemcacheOps.Engine.Cloud;
 
 namespace MemcacheOps.Adapters;
 
@@ -20,6 +22,8 @@ public sealed class AdapterFactory : IAdapterFactory
             Describe(typeof(Amazon.Runtime.AWSCredentials).Assembly));
 
     public IConfigFileReader CreateConfigReader() => new CachemoverYamlReader();
+
+    public ICloudClientFactory CreateCloudClientFactory() => new AwsCloudClientFactory();
 
     private static string Describe(Assembly assembly)
     {

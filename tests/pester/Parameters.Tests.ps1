@@ -67,11 +67,32 @@ BeforeAll {
             MaxOpsPerSecond   = @('double')
             MaxBytesPerSecond = @('double')
             Method            = @('MemcacheOps.Engine.Listing.ListingMethod')
+            S3Bucket          = @('string')
+            S3Prefix          = @('string')
+            SqsQueue          = @('string')
+            RemoveLocal       = @('switch')
+            ProfileName       = @('string')
+            ProfileLocation   = @('string')
+            Region            = @('string')
+            AccessKey         = @('string')
+            SecretKey         = @('string')
+            SessionToken      = @('string')
+            EndpointUrl       = @('string')
+            SqsEndpointUrl    = @('string')
             ConnectTimeout    = @('double')
             Timeout           = @('double')
         }
         'Import-MemcacheData' = @{
             Path              = @('string[]', 'Mandatory')
+            BucketName        = @('string', 'Mandatory')
+            Key               = @('string', 'Mandatory')
+            SqsQueue          = @('string', 'Mandatory')
+            S3Bucket          = @('string[]')
+            S3Prefix          = @('string')
+            MaxReceiveCount   = @('int')
+            IdleTimeout       = @('double')
+            VisibilityTimeout = @('double')
+            WorkFolder        = @('string')
             Server            = @('string[]', 'Mandatory')
             Mode              = @('MemcacheOps.Engine.Storing.StoreMode')
             SkipChecksum      = @('switch')
@@ -86,11 +107,19 @@ BeforeAll {
             FileParallelism   = @('int')
             MaxOpsPerSecond   = @('double')
             MaxBytesPerSecond = @('double')
+            ProfileName       = @('string')
+            ProfileLocation   = @('string')
+            Region            = @('string')
+            AccessKey         = @('string')
+            SecretKey         = @('string')
+            SessionToken      = @('string')
+            EndpointUrl       = @('string')
+            SqsEndpointUrl    = @('string')
             ConnectTimeout    = @('double')
             Timeout           = @('double')
         }
-        # Move-MemcacheNode and Compare-MemcacheData: add their tables here when they are built; until then
-        # the 'is described here' test below fails for them.
+        # Move-MemcacheNode and Compare-MemcacheData: add their tables here when they are built; until then the
+        # 'is described here' test below fails for them.
     }
 }
 
@@ -153,5 +182,32 @@ Describe 'Export-MemcacheData -ConfigFile' {
         ($set.Parameters | Where-Object Name -EQ 'Path').IsMandatory | Should -BeFalse
         $command.Parameters['ConfigFile'].Aliases | Should -Contain 'Config'
         $command.DefaultParameterSet | Should -Be 'Server'
+Describe 'Import-MemcacheData parameter sets for S3' {
+    BeforeAll {
+        $Sets = @{}
+        foreach ($set in (Get-Command -Name Import-MemcacheData -CommandType Cmdlet).ParameterSets) { $Sets[$set.Name] = $set }
+    }
+
+    It 'binds Get-S3Object output by its BucketName and Key properties' {
+        foreach ($name in 'BucketName', 'Key') {
+            $parameter = $Sets['S3Object'].Parameters | Where-Object Name -eq $name
+            $parameter.IsMandatory | Should -BeTrue
+            $parameter.ValueFromPipelineByPropertyName | Should -BeTrue
+        }
+    }
+
+    It 'picks the S3Object set for objects shaped like Get-S3Object output (-WhatIf contacts nothing)' {
+        $objects = @(
+            [pscustomobject]@{ BucketName = 'warmup-chunks'; Key = 'evcache/r1/manifest.json'; Size = 10; ETag = '"x"'; StorageClass = 'STANDARD' }
+            [pscustomobject]@{ BucketName = 'warmup-chunks'; Key = 'evcache/r1/a_000000_000.v0'; Size = 10; ETag = '"y"'; StorageClass = 'STANDARD' }
+        )
+        { $objects | Import-MemcacheData -Server '127.0.0.1:1' -WhatIf -ErrorAction Stop } | Should -Not -Throw
+    }
+
+    It 'keeps the consumer options to the SqsQueue set' {
+        foreach ($name in 'S3Bucket', 'S3Prefix', 'MaxReceiveCount', 'IdleTimeout', 'VisibilityTimeout') {
+            @($Sets['SqsQueue'].Parameters.Name) | Should -Contain $name
+            @($Sets['Path'].Parameters.Name) | Should -Not -Contain $name
+        }
     }
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using MemcacheOps.Cli.Arguments;
+using MemcacheOps.Adapters.Cloud;
 using MemcacheOps.Cli.Output;
+using MemcacheOps.Engine.Distributed;
 using MemcacheOps.Engine.Export;
 using MemcacheOps.Engine.Listing;
 
@@ -41,13 +43,20 @@ public sealed class ExportCommand : ICommand
         new("max-ops-per-second", OptionKind.Value, "Limit fetch operations per second on the source.") { ValueName = "N" },
         new("max-bytes-per-second", OptionKind.Value, "Limit bytes per second from the source.") { ValueName = "N" },
         new("method", OptionKind.Value, "Listing method: auto (default), metadump-hash, metadump-all, cache-dump.") { ValueName = "METHOD" },
+        new("s3-bucket", OptionKind.Value, "Upload each data file to this S3 bucket as soon as it is complete (cachemover: s3_bucket).") { ValueName = "BUCKET" },
+        new("s3-prefix", OptionKind.Value, "Key prefix: objects are PREFIX/REQUEST-ID/FILE (cachemover: s3_final_path).", "s3-final-path") { ValueName = "PREFIX" },
+        new("sqs-queue", OptionKind.Value, "Announce each uploaded file with one message on this SQS queue (cachemover: sqs_queue); the queue must exist.") { ValueName = "NAME" },
+        new("remove-local", OptionKind.Flag, "Delete each local data file once uploaded and announced, so disk use stays bounded."),
+        .. CloudCliOptions.Aws,
     ];
 
     public async Task<int> RunAsync(ParsedArguments args, CliConsole console, CancellationToken cancellationToken)
     {
-        var options = ExportOptionsBuilder.Build(args);
+        var (options, publish) = ExportOptionsBuilder.Build(args);
         var sink = new ConsoleSink(console, args.Flag("json"), Format, args.Flag("quiet"));
-        var result = await ExportService.RunAsync(options, sink, cancellationToken).ConfigureAwait(false);
+        var result = publish is null
+            ? await ExportService.RunAsync(options, sink, cancellationToken).ConfigureAwait(false)
+            : await DistributedExport.RunAsync(options, publish, new AwsCloudClientFactory(), sink, cancellationToken).ConfigureAwait(false);
         await sink.EmitAsync(result, cancellationToken).ConfigureAwait(false);
         return sink.ErrorCount > 0 ? ExitCodes.Error : ExitCodes.Success;
     }
@@ -63,6 +72,8 @@ public sealed class ExportCommand : ICommand
         w.WriteLine(string.Create(c, $"{(r.Complete ? "complete" : "INCOMPLETE")}: {r.Server} -> {r.Path} ({r.Layout})"));
         w.WriteLine(string.Create(c, $"  listed {r.Listed:N0}, dumped {r.Dumped:N0}, missing {r.Missing:N0}, filtered {r.Filtered:N0}, skipped {r.Skipped:N0}"));
         w.WriteLine(string.Create(c, $"  {Formatting.Bytes(r.Bytes)} in {r.Files} files, {Formatting.Duration(r.Duration)}, {Formatting.Rate(r.ItemsPerSecond)}, {r.MegabytesPerSecond:0.0} MB/s, peak memory {Formatting.Bytes(r.PeakMemoryBytes)}"));
+        if (r.Destination is not null)
+            w.WriteLine(string.Create(c, $"  uploaded {r.Uploaded} files ({Formatting.Bytes(r.UploadedBytes)}) to {r.Destination}, {r.Announced} messages sent"));
         foreach (var note in r.Notes)
             w.WriteLine("  note: " + note);
     }

@@ -1,8 +1,8 @@
 using System.Text;
 using MemcacheOps.Adapters.Config;
 using MemcacheOps.Cli.Arguments;
-using MemcacheOps.Engine;
 using MemcacheOps.Engine.Config;
+using MemcacheOps.Engine.Distributed;
 using MemcacheOps.Engine.Endpoints;
 using MemcacheOps.Engine.Export;
 using MemcacheOps.Engine.Listing;
@@ -10,21 +10,23 @@ using MemcacheOps.Engine.Routing;
 
 namespace MemcacheOps.Cli.Commands;
 
-/// <summary>Builds export options from a cachemover file (if any) and then the options given on the command line.</summary>
+/// <summary>
+/// Builds export options from a cachemover file (if any) and then the options given on the command line; with
+/// is_s3_dump in the file or --s3-bucket, also where the data files are shipped.
+/// </summary>
 internal static class ExportOptionsBuilder
 {
-    public static ExportOptions Build(ParsedArguments args)
+    public static (ExportOptions Export, ChunkPublishOptions? Publish) Build(ParsedArguments args)
     {
         var servers = args.Has("server") ? CommonOptions.Servers(args) : null;
         var path = args.Value("path");
         ExportOptions options;
+        ChunkPublishOptions? publish = null;
         if (args.Value("config") is { } config)
         {
             var file = new CachemoverYamlReader().Read(config);
-            if (file.EffectiveIsS3Dump)
-                throw new MemcacheException(MemcacheErrorKind.Unsupported, "S3ExportUnavailable",
-                    $"{config}: is_s3_dump is true, but this export writes to a local folder. Remove is_s3_dump or use the S3 options of export.", config);
             options = CachemoverMapping.ToExportOptions(file, servers, path);
+            publish = CachemoverMapping.ToChunkPublishOptions(file);
         }
         else
         {
@@ -68,6 +70,31 @@ internal static class ExportOptionsBuilder
             var points = args.Int("points-per-server") ?? options.Ketama?.Ring.PointsPerServer ?? KetamaRing.DefaultPointsPerServer;
             options = options with { Ketama = new KetamaFilter(new KetamaRing(ring.Select(s => new KetamaNode(s)), form, points), keep) };
         }
-        return options;
+        return (options, BuildPublish(args, publish));
+    }
+
+    /// <summary>The command line's S3 options over the file's; null when neither names a bucket.</summary>
+    private static ChunkPublishOptions? BuildPublish(ParsedArguments args, ChunkPublishOptions? fromFile)
+    {
+        var bucket = args.Value("s3-bucket") ?? fromFile?.Bucket;
+        if (bucket is null)
+        {
+            foreach (var option in new[] { "s3-prefix", "sqs-queue", "remove-local" })
+            {
+                if (args.Has(option))
+                    throw new UsageException($"--{option} needs --s3-bucket (or is_s3_dump with s3_bucket in --config).");
+            }
+            return null;
+        }
+        var cloud = CloudCliOptions.Build(args);
+        return new ChunkPublishOptions
+        {
+            Bucket = bucket,
+            Prefix = args.Value("s3-prefix") ?? fromFile?.Prefix ?? string.Empty,
+            QueueName = args.Value("sqs-queue") ?? fromFile?.QueueName,
+            RemoveLocal = args.Flag("remove-local"),
+            Cloud = cloud,
+            QueueCloud = CloudCliOptions.ForQueue(args, cloud),
+        };
     }
 }

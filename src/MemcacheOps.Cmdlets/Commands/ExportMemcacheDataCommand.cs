@@ -4,6 +4,7 @@ using System.Text;
 using MemcacheOps.Cmdlets.Infrastructure;
 using MemcacheOps.Cmdlets.Loading;
 using MemcacheOps.Engine.Config;
+using MemcacheOps.Engine.Distributed;
 using MemcacheOps.Engine.Endpoints;
 using MemcacheOps.Engine.Export;
 using MemcacheOps.Engine.Listing;
@@ -15,6 +16,7 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <para type="synopsis">Dumps every item of a memcached server to a folder.</para>
 /// <para type="description">Lists keys with 'lru_crawler metadump hash' (exact on a live server), spools the listing to key files, and fetches values, flags and remaining TTLs with pipelined 'mg' over several connections into rotating V0 data files with checksums (hardware CRC-32C by default, SHA-256 with -Checksum Sha256) and a manifest. The dump is complete only when its manifest says so; an interrupted dump continues with -Resume without redoing finished key files. -Layout Cachemover writes Netflix cachemover's layout. Memory stays within -MemoryLimit whatever the data size.</para>
 /// <para type="description">-ConfigFile reads a cachemover YAML configuration (ip, port, output_dir, threads, memlimit, bulk_get_threshold, all_ips, dest_ips...), so a cachemover user's file works unchanged; every parameter given on the command line overrides the file.</para>
+/// <para type="description">With -S3Bucket, each data file is uploaded as soon as it is complete, while the dump goes on, to S3Prefix/RequestId/name with a cacheDumpChunk metadata entry (as cachemover does); with -SqsQueue, one message per file then announces it to importers (Import-MemcacheData -SqsQueue). The manifest is uploaded last. -RemoveLocal deletes each file once shipped. The bucket, the queue and the credentials are checked before any key is read. AWS credentials and region come from -ProfileName, -AccessKey/-SecretKey, $StoredAWSCredentials/$StoredAWSRegion or the environment, as in AWS.Tools.</para>
 /// </summary>
 /// <example>
 /// <code>Export-MemcacheData -Server cache1:11211 -Path /dumps/cache1 -Connections 4 -MaxOpsPerSecond 50000</code>
@@ -36,12 +38,16 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <code>Export-MemcacheData -ConfigFile ./cachemover.yaml -Connections 8</code>
 /// <para>Dumps the server and folder a cachemover configuration names (ip, port, output_dir), with its other settings, but over eight connections whatever the file's threads say.</para>
 /// </example>
+/// <example>
+/// <code>Export-MemcacheData -Server cache1 -Path /var/tmp/warm -S3Bucket warmup-chunks -S3Prefix evcache/users -SqsQueue warmup -RequestId nightly-42 -RemoveLocal -ProfileName ops</code>
+/// <para>Dumps cache1 and ships each data file to s3://warmup-chunks/evcache/users/nightly-42/ as soon as it is written, announces each on the SQS queue 'warmup' for importers on other hosts, and deletes the local copies as they go.</para>
+/// </example>
 /// <seealso cref="ImportMemcacheDataCommand"/>
 /// <seealso cref="GetMemcacheKeysCommand"/>
 /// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>
 [Cmdlet(VerbsData.Export, "MemcacheData", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = ServerSet)]
 [OutputType(typeof(ExportResult))]
-public sealed class ExportMemcacheDataCommand : MemcacheCmdlet
+public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
 {
     private const string ServerSet = "Server";
     private const string KeysSet = "Keys";
@@ -239,6 +245,33 @@ public sealed class ExportMemcacheDataCommand : MemcacheCmdlet
     [Parameter]
     public ListingMethod Method { get; set; } = ListingMethod.Auto;
 
+    /// <summary>
+    /// <para type="description">Upload each data file to this S3 bucket as soon as it is complete (cachemover: s3_bucket). Objects are named S3Prefix/RequestId/file name; a -RequestId is made up (time and random suffix) when none is given.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? S3Bucket { get; set; }
+
+    /// <summary>
+    /// <para type="description">Key prefix of the uploaded files under -S3Bucket (cachemover: s3_final_path). Default: none.</para>
+    /// </summary>
+    [Parameter]
+    [Alias("S3FinalPath")]
+    public string? S3Prefix { get; set; }
+
+    /// <summary>
+    /// <para type="description">After each upload, send one message announcing the file to this SQS queue (cachemover: sqs_queue), for importers running Import-MemcacheData -SqsQueue. The queue must exist.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SqsQueue { get; set; }
+
+    /// <summary>
+    /// <para type="description">Delete each local data file once it is uploaded and announced, so the dump's disk use stays bounded (the manifest and key files stay, so -Resume still works).</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter RemoveLocal { get; set; }
+
     protected override void ProcessRecord()
     {
         switch (ParameterSetName)
@@ -276,14 +309,43 @@ public sealed class ExportMemcacheDataCommand : MemcacheCmdlet
         var values = Validate(Values);
         var options = Validate(() => ExportParameterMerge.Merge(config, MyInvocation.BoundParameters, values));
         options = options with { Path = GetUnresolvedProviderPathFromPSPath(options.Path) };
-        var target = string.Join(", ", options.Servers) + " -> " + options.Path;
+        var publish = Validate(() => BuildPublishOptions(config));
+        var target = string.Join(", ", options.Servers) + " -> " + options.Path + (publish is null ? string.Empty : $" -> s3://{publish.Bucket}/{publish.Prefix}");
         if (!ShouldProcess(target, Plan(options)))
             return;
         RunOperation(async (sink, token) =>
         {
-            var result = await ExportService.RunAsync(options, sink, token).ConfigureAwait(false);
+            var result = publish is null
+                ? await ExportService.RunAsync(options, sink, token).ConfigureAwait(false)
+                : await DistributedExport.RunAsync(options, publish, AdapterHost.Factory.CreateCloudClientFactory(), sink, token).ConfigureAwait(false);
             await sink.EmitAsync(result, token).ConfigureAwait(false);
         });
+    }
+
+    /// <summary>Where the data files are shipped; null when -S3Bucket is absent.</summary>
+    private ChunkPublishOptions? BuildPublishOptions(CachemoverConfig? config)
+    {
+        if (S3Bucket is null)
+        {
+            // A cachemover file with is_s3_dump ships its files as cachemover did (bucket, path and queue from the file).
+            if (config?.EffectiveIsS3Dump == true && S3Prefix is null && SqsQueue is null)
+                return CachemoverMapping.ToChunkPublishOptions(config, BuildCloudOptions()) is { } fromFile
+                    ? fromFile with { RemoveLocal = RemoveLocal.IsPresent, QueueCloud = QueueCloudOptions(fromFile.Cloud) }
+                    : null;
+            if (S3Prefix is not null || SqsQueue is not null || RemoveLocal.IsPresent)
+                throw new Engine.MemcacheException(Engine.MemcacheErrorKind.InvalidArgument, "S3BucketMissing", "-S3Prefix, -SqsQueue and -RemoveLocal need -S3Bucket.");
+            return null;
+        }
+        var cloud = BuildCloudOptions();
+        return new ChunkPublishOptions
+        {
+            Bucket = S3Bucket,
+            Prefix = S3Prefix ?? string.Empty,
+            QueueName = SqsQueue,
+            RemoveLocal = RemoveLocal.IsPresent,
+            Cloud = cloud,
+            QueueCloud = QueueCloudOptions(cloud),
+        };
     }
 
     /// <summary>The parameters in engine types; servers, path and keys only where this parameter set gives them.</summary>

@@ -64,14 +64,7 @@ internal static class ExportParameterMerge
 
     private static ExportOptions FromFile(CachemoverConfig config, ExportParameterValues values)
     {
-        var source = config.SourcePath ?? "The configuration";
-        if (config.EffectiveIsS3Dump)
-        {
-            throw new MemcacheException(MemcacheErrorKind.Unsupported, "S3ExportUnavailable",
-                $"{source}: is_s3_dump is true, but Export-MemcacheData writes dumps to a local folder and cannot upload them to S3 yet. "
-                + "Set is_s3_dump: false (or remove it) to dump into output_dir or -Path.",
-                config.SourcePath);
-        }
+        // is_s3_dump (s3_bucket, s3_final_path, sqs_queue) is read by the cmdlet's publish options, not here.
         // The ring is built below from the file and the parameters together, so that a parameter can
         // complete or replace what the file says (the mapping alone would refuse dest_ips without all_ips).
         var withoutRing = config with { AllIps = null, DestIps = null };

@@ -23,6 +23,7 @@ internal static class ErrorRecords
         MemcacheErrorKind.InvalidData => ErrorCategory.InvalidData,
         MemcacheErrorKind.WriteFailed => ErrorCategory.WriteError,
         MemcacheErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+        MemcacheErrorKind.AccessDenied => ErrorCategory.PermissionDenied,
         _ => ErrorCategory.NotSpecified,
     };
 }

@@ -1,4 +1,5 @@
 using MemcacheOps.Engine.Config;
+using MemcacheOps.Engine.Cloud;
 
 namespace MemcacheOps.Engine.Adapters;
 
@@ -22,4 +23,10 @@ public interface IAdapterFactory
     /// per command.
     /// </summary>
     IConfigFileReader CreateConfigReader();
+
+    /// <summary>
+    /// The S3 and SQS clients' factory (AWSSDK.S3 for objects, SQS over HTTP signed by AWSSDK.Core), for export to
+    /// S3, import from S3 and the queue consumer.
+    /// </summary>
+    ICloudClientFactory CreateCloudClientFactory();
 }

@@ -1,3 +1,5 @@
+using MemcacheOps.Engine.Cloud;
+using MemcacheOps.Engine.Distributed;
 using MemcacheOps.Engine.Endpoints;
 using MemcacheOps.Engine.Export;
 using MemcacheOps.Engine.Routing;
@@ -46,6 +48,26 @@ public static class CachemoverMapping
             options = options with { Ketama = new KetamaFilter(new KetamaRing(ring.Select(s => new KetamaNode(s)), KetamaForm.Spymemcached, points), destinations.ToList()) };
         }
         return options;
+    }
+
+    /// <summary>
+    /// The S3 side of an export when the file says <c>is_s3_dump: true</c> (null otherwise): <c>s3_bucket</c>,
+    /// <c>s3_final_path</c> and <c>sqs_queue</c>, which cachemover requires together with <c>req_id</c> (mapped to
+    /// <see cref="ExportOptions.RequestId"/> by <see cref="ToExportOptions"/>). Objects are then
+    /// <c>s3_final_path/req_id/file</c>, as cachemover names them.
+    /// </summary>
+    public static ChunkPublishOptions? ToChunkPublishOptions(CachemoverConfig config, CloudOptions? cloud = null)
+    {
+        if (!config.EffectiveIsS3Dump)
+            return null;
+        var source = config.SourcePath ?? "the configuration";
+        return new ChunkPublishOptions
+        {
+            Bucket = config.S3Bucket ?? throw Missing(source, "s3_bucket", "the bucket data files go to, which is_s3_dump needs"),
+            Prefix = config.S3FinalPath ?? throw Missing(source, "s3_final_path", "the key prefix of the uploaded files, which is_s3_dump needs"),
+            QueueName = config.SqsQueue ?? throw Missing(source, "sqs_queue", "the queue that announces each file, which is_s3_dump needs"),
+            Cloud = cloud ?? new CloudOptions(),
+        };
     }
 
     private static MemcacheException Missing(string source, string key, string what)

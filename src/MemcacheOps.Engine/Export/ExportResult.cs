@@ -42,4 +42,16 @@ public sealed class ExportResult
 
     /// <summary>Anything the user should know about this dump (fallbacks, resumes, skipped keys).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>Where the data files were uploaded (<c>s3://bucket/prefix/req_id/</c>); null for a dump kept on disk only.</summary>
+    public string? Destination { get; internal set; }
+
+    /// <summary>Data files uploaded by this run (with a resumed dump, those not uploaded before).</summary>
+    public int Uploaded { get; internal set; }
+
+    /// <summary>Bytes of the data files uploaded by this run.</summary>
+    public long UploadedBytes { get; internal set; }
+
+    /// <summary>Queue messages sent by this run, one per uploaded data file.</summary>
+    public int Announced { get; internal set; }
 }

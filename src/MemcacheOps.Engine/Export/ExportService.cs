@@ -20,7 +20,14 @@ namespace MemcacheOps.Engine.Export;
 /// </summary>
 public static class ExportService
 {
-    public static async Task<ExportResult> RunAsync(ExportOptions options, IOperationSink sink, CancellationToken cancellationToken)
+    public static Task<ExportResult> RunAsync(ExportOptions options, IOperationSink sink, CancellationToken cancellationToken)
+        => RunAsync(options, sink, observer: null, cancellationToken);
+
+    /// <summary>
+    /// Runs the export and tells <paramref name="observer"/> about each data file once the manifest lists it,
+    /// and about the end of the dump (see <see cref="IDumpFileObserver"/>).
+    /// </summary>
+    public static async Task<ExportResult> RunAsync(ExportOptions options, IOperationSink sink, IDumpFileObserver? observer, CancellationToken cancellationToken)
     {
         Validate(options);
         var clock = Stopwatch.StartNew();
@@ -32,6 +39,8 @@ public static class ExportService
         var notes = new List<string>();
         try
         {
+            if (observer is not null)
+                await observer.OnStartedAsync(FolderInfo(state, layout), cancellationToken).ConfigureAwait(false);
             var queue = Channel.CreateUnbounded<(ServerEndpoint Server, KeyFileInfo File)>();
             foreach (var pending in PendingKeyFiles(state, layout, options))
                 queue.Writer.TryWrite(pending);
@@ -48,12 +57,14 @@ public static class ExportService
                 : Task.Run(() => ListAllAsync(options, layout, state, queue.Writer, progress, sink, stop.Token), stop.Token);
             var throttles = options.Servers.ToDictionary(s => s, _ => CreateThrottle(options));
             var workers = Enumerable.Range(0, options.Connections)
-                .Select(_ => Task.Run(() => WorkerAsync(options, fetcher, state, queue.Reader, throttles, stop.Token), stop.Token))
+                .Select(_ => Task.Run(() => WorkerAsync(options, fetcher, state, queue.Reader, throttles, observer, stop.Token), stop.Token))
                 .ToArray();
             await WhenAllOrFirstFailure([listing, .. workers], stop).ConfigureAwait(false);
 
             state.MarkComplete();
             layout.Finish(state.Manifest, clock.Elapsed);
+            if (observer is not null)
+                await observer.OnCompletedAsync(cancellationToken).ConfigureAwait(false);
             progress.Complete();
             return Result(options, state, layout, clock.Elapsed, complete: true, notes);
         }
@@ -342,13 +353,15 @@ public static class ExportService
 
     /// <summary>One fetch worker: takes key files as they are listed and fetches them over its own connections.</summary>
     private static async Task WorkerAsync(ExportOptions options, KeyFileFetcher fetcher, ExportState state,
-        ChannelReader<(ServerEndpoint Server, KeyFileInfo File)> queue, Dictionary<ServerEndpoint, IThrottle> throttles, CancellationToken cancellationToken)
+        ChannelReader<(ServerEndpoint Server, KeyFileInfo File)> queue, Dictionary<ServerEndpoint, IThrottle> throttles, IDumpFileObserver? observer,
+        CancellationToken cancellationToken)
     {
         var connections = new Dictionary<ServerEndpoint, MemcachedConnection>();
         try
         {
             await foreach (var (server, keyFile) in queue.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
+                List<DataFileInfo> listed;
                 for (var attempt = 1; ; attempt++)
                 {
                     if (!connections.TryGetValue(server, out var connection))
@@ -357,6 +370,7 @@ public static class ExportService
                     {
                         var (files, counts) = await fetcher.FetchAsync(connection, server, keyFile, throttles[server], cancellationToken).ConfigureAwait(false);
                         state.KeyFileFetched(keyFile.Name, files, counts);
+                        listed = files;
                         break;
                     }
                     catch (MemcacheException ex) when (attempt == 1 && ex.Kind is MemcacheErrorKind.ConnectionFailed or MemcacheErrorKind.Timeout or MemcacheErrorKind.ProtocolError)
@@ -366,12 +380,27 @@ public static class ExportService
                         connections.Remove(server);
                     }
                 }
+                // Outside the retry above: the key file is listed now and must never be fetched twice.
+                if (observer is not null)
+                    await observer.OnFilesListedAsync(listed, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
             foreach (var connection in connections.Values)
                 connection.Dispose();
+        }
+    }
+
+    /// <summary>The prepared folder, with the data files a resumed dump already lists.</summary>
+    private static DumpFolderInfo FolderInfo(ExportState state, DumpLayoutWriter layout)
+    {
+        lock (state.Manifest)
+        {
+            var listed = state.Manifest.Files
+                .Select(f => new DataFileInfo(f.Name, Path.Combine(layout.DataDirectory, f.Name), f.Records, f.Bytes, state.Manifest.ChecksumKind, f.ChecksumFor(state.Manifest.ChecksumKind) ?? string.Empty, null))
+                .ToList();
+            return new DumpFolderInfo(layout.Root, layout.StateDirectory, layout.DataDirectory, DumpFolderInfo.DumpIdOf(state.Manifest), listed);
         }
     }
 

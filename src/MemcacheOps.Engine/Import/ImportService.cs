@@ -19,13 +19,29 @@ public static class ImportService
     /// <summary>A batch is sent when it holds this many bytes of commands, whatever its item count.</summary>
     private const int BatchBytes = 256 * 1024;
 
-    public static async Task<ImportResult> RunAsync(ImportOptions options, IOperationSink sink, CancellationToken cancellationToken)
+    public static Task<ImportResult> RunAsync(ImportOptions options, IOperationSink sink, CancellationToken cancellationToken)
     {
         Validate(options);
         var clock = Stopwatch.StartNew();
         var notes = new List<string>();
         var failedFiles = new List<string>();
         var files = OpenSources(options, sink, notes, failedFiles);
+        return LoadAsync(options, files, clock, notes, failedFiles, sink, cancellationToken);
+    }
+
+    /// <summary>
+    /// Loads data files opened elsewhere (downloaded chunks, say, carrying the checksums their manifest or
+    /// announcement recorded); <see cref="ImportOptions.Paths"/> only names the source in the result.
+    /// </summary>
+    public static Task<ImportResult> RunAsync(ImportOptions options, IReadOnlyList<DumpDataFile> files, IOperationSink sink, CancellationToken cancellationToken)
+    {
+        ValidateSettings(options);
+        return LoadAsync(options, files.ToList(), Stopwatch.StartNew(), [], [], sink, cancellationToken);
+    }
+
+    private static async Task<ImportResult> LoadAsync(ImportOptions options, List<DumpDataFile> files, Stopwatch clock, List<string> notes,
+        List<string> failedFiles, IOperationSink sink, CancellationToken cancellationToken)
+    {
         var ring = options.Servers.Count > 1
             ? new KetamaRing(options.Servers.Select(s => new KetamaNode(s)), options.RingForm, options.PointsPerServer)
             : null;
@@ -84,10 +100,16 @@ public static class ImportService
 
     private static void Validate(ImportOptions options)
     {
+        if (options.Servers.Count > 0 && options.Paths.Count == 0)
+            throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "NoPath", "No dump was given. Name a dump folder or data file with -Path.");
+        ValidateSettings(options);
+    }
+
+    /// <summary>Checks everything but the paths: targets, parallelism and TTL settings.</summary>
+    internal static void ValidateSettings(ImportOptions options)
+    {
         if (options.Servers.Count == 0)
             throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "NoServer", "No target server was given. Name the server(s) to load, e.g. 127.0.0.1:11211.");
-        if (options.Paths.Count == 0)
-            throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "NoPath", "No dump was given. Name a dump folder or data file with -Path.");
         if (options.Connections is < 1 or > 64 || options.Window is < 1 or > 64 || options.BatchSize is < 1 or > 10_000 || options.FileParallelism is < 1 or > 64)
             throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "InvalidSetting", "Connections, window and file parallelism must be 1-64 and the batch size 1-10000.");
         if (options.MinimumTtl < 0 || options.TtlOverride < 0)

@@ -237,14 +237,15 @@ public sealed class ExportParameterMergeTests
     }
 
     [Fact]
-    public void WithAFile_ForS3_IsRefusedClearly()
+    public void WithAFile_ForS3_StillDumpsToTheFilesFolder()
     {
-        var error = Assert.Throws<MemcacheException>(() => ExportParameterMerge.Merge(Config(FullConfig.Replace("is_s3_dump: false", "is_s3_dump: true", StringComparison.Ordinal)), Bound(), Values));
-        Assert.Equal(MemcacheErrorKind.Unsupported, error.Kind);
-        Assert.Equal("S3ExportUnavailable", error.ErrorId);
-        Assert.Contains("is_s3_dump", error.Message, StringComparison.Ordinal);
-        Assert.Contains(ConfigPath, error.Message, StringComparison.Ordinal);
-        Assert.Equal(ConfigPath, error.Target);
+        // is_s3_dump is honoured by the cmdlet's publish options (CachemoverMapping.ToChunkPublishOptions);
+        // the local part of the export is the same as without it.
+        var config = Config(FullConfig.Replace("is_s3_dump: false", "is_s3_dump: true", StringComparison.Ordinal));
+        var options = ExportParameterMerge.Merge(config, Bound(), Values);
+        var plain = ExportParameterMerge.Merge(Config(FullConfig), Bound(), Values);
+        Assert.Equal(plain.Path, options.Path);
+        Assert.Equal(plain.Servers, options.Servers);
     }
 
     [Fact]

@@ -2,8 +2,10 @@ using MemcacheOps.Engine.Compare;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using MemcacheOps.Cli.Commands;
+using MemcacheOps.Engine.Cloud;
 using MemcacheOps.Engine.Config;
 using MemcacheOps.Engine.Connections;
+using MemcacheOps.Engine.Distributed;
 using MemcacheOps.Engine.Export;
 using MemcacheOps.Engine.Import;
 using MemcacheOps.Engine.Listing;
@@ -56,6 +58,18 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
     /// <summary>Parameters declared by the common base class, for every cmdlet.</summary>
     private const string BaseCmdlet = "MemcacheOps.Cmdlets.Infrastructure.MemcacheCmdlet";
 
+    /// <summary>The AWS.Tools credential and endpoint parameters of the cmdlets that reach S3 and SQS.</summary>
+    private static readonly Dictionary<string, (Type Type, string Member)> CloudParameters = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["ProfileName"] = (typeof(CloudOptions), nameof(CloudOptions.ProfileName)),
+        ["ProfileLocation"] = (typeof(CloudOptions), nameof(CloudOptions.ProfileLocation)),
+        ["Region"] = (typeof(CloudOptions), nameof(CloudOptions.Region)),
+        ["AccessKey"] = (typeof(CloudOptions), nameof(CloudOptions.AccessKey)),
+        ["SecretKey"] = (typeof(CloudOptions), nameof(CloudOptions.SecretKey)),
+        ["SessionToken"] = (typeof(CloudOptions), nameof(CloudOptions.SessionToken)),
+        ["EndpointUrl"] = (typeof(CloudOptions), nameof(CloudOptions.EndpointUrl)),
+    };
+
     /// <summary>
     /// The reviewed map of every cmdlet parameter to the engine option with the same meaning:
     /// (cmdlet, parameter) -> (engine type, property / field / constructor parameter, or the method that
@@ -90,7 +104,7 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["Method"] = (typeof(ListingOptions), nameof(ListingOptions.Method)),
             ["SpillDirectory"] = (typeof(ListingOptions), nameof(ListingOptions.SpillDirectory)),
         },
-        ["Export-MemcacheData"] = new(StringComparer.OrdinalIgnoreCase)
+        ["Export-MemcacheData"] = WithCloudParameters(new(StringComparer.OrdinalIgnoreCase)
         {
             ["Server"] = (typeof(ExportOptions), nameof(ExportOptions.Servers)),
             ["Path"] = (typeof(ExportOptions), nameof(ExportOptions.Path)),
@@ -120,7 +134,12 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["MaxOpsPerSecond"] = (typeof(ExportOptions), nameof(ExportOptions.MaxOperationsPerSecond)),
             ["MaxBytesPerSecond"] = (typeof(ExportOptions), nameof(ExportOptions.MaxBytesPerSecond)),
             ["Method"] = (typeof(ListingOptions), nameof(ListingOptions.Method)),
-        },
+            ["S3Bucket"] = (typeof(ChunkPublishOptions), nameof(ChunkPublishOptions.Bucket)),
+            ["S3Prefix"] = (typeof(ChunkPublishOptions), nameof(ChunkPublishOptions.Prefix)),
+            ["SqsQueue"] = (typeof(ChunkPublishOptions), nameof(ChunkPublishOptions.QueueName)),
+            ["RemoveLocal"] = (typeof(ChunkPublishOptions), nameof(ChunkPublishOptions.RemoveLocal)),
+            ["SqsEndpointUrl"] = (typeof(ChunkPublishOptions), nameof(ChunkPublishOptions.QueueCloud)),
+        }),
         ["Compare-MemcacheData"] = new(StringComparer.OrdinalIgnoreCase)
         {
             ["Reference"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Reference)),
@@ -138,9 +157,18 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["MaxOpsPerSecond"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.MaxOperationsPerSecond)),
             ["MaxBytesPerSecond"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.MaxBytesPerSecond)),
         },
-        ["Import-MemcacheData"] = new(StringComparer.OrdinalIgnoreCase)
+        ["Import-MemcacheData"] = WithCloudParameters(new(StringComparer.OrdinalIgnoreCase)
         {
             ["Path"] = (typeof(ImportOptions), nameof(ImportOptions.Paths)),
+            ["BucketName"] = (typeof(ObjectLocation), "bucket"),
+            ["Key"] = (typeof(ObjectLocation), "key"),
+            ["SqsQueue"] = (typeof(QueueConsumerOptions), nameof(QueueConsumerOptions.QueueName)),
+            ["S3Bucket"] = (typeof(QueueConsumerOptions), nameof(QueueConsumerOptions.Buckets)),
+            ["S3Prefix"] = (typeof(QueueConsumerOptions), nameof(QueueConsumerOptions.KeyPrefix)),
+            ["MaxReceiveCount"] = (typeof(QueueConsumerOptions), nameof(QueueConsumerOptions.MaxReceiveCount)),
+            ["IdleTimeout"] = (typeof(QueueConsumerOptions), nameof(QueueConsumerOptions.IdleTimeout)),
+            ["VisibilityTimeout"] = (typeof(QueueConsumerOptions), nameof(QueueConsumerOptions.VisibilityTimeout)),
+            ["WorkFolder"] = (typeof(S3ImportOptions), nameof(S3ImportOptions.WorkFolder)),
             ["Server"] = (typeof(ImportOptions), nameof(ImportOptions.Servers)),
             ["Mode"] = (typeof(ImportOptions), nameof(ImportOptions.Mode)),
             ["SkipChecksum"] = (typeof(ImportOptions), nameof(ImportOptions.SkipChecksum)),
@@ -155,8 +183,16 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["FileParallelism"] = (typeof(ImportOptions), nameof(ImportOptions.FileParallelism)),
             ["MaxOpsPerSecond"] = (typeof(ImportOptions), nameof(ImportOptions.MaxOperationsPerSecond)),
             ["MaxBytesPerSecond"] = (typeof(ImportOptions), nameof(ImportOptions.MaxBytesPerSecond)),
-        },
+            ["SqsEndpointUrl"] = (typeof(QueueConsumerOptions), nameof(QueueConsumerOptions.QueueCloud)),
+        }),
     };
+
+    private static Dictionary<string, (Type Type, string Member)> WithCloudParameters(Dictionary<string, (Type Type, string Member)> own)
+    {
+        foreach (var (name, target) in CloudParameters)
+            own.Add(name, target);
+        return own;
+    }
 
     public static TheoryData<string> CmdletNames() => HelpTests.CmdletNames();
 

@@ -103,8 +103,8 @@ internal sealed class EvictionWatcher : IAsyncDisposable
                     }
                     break;
                 case MoveEvictionPolicy.Abort:
-                    destination.Fail($"Stopped writing to it: it evicted {destination.Evictions:N0} item(s) during the move (-EvictionPolicy Abort). Give it more memory (-m) or add destinations, then run the move again.");
-                    _move.Sink.Warning($"Destination {destination.Endpoint} evicted {destination.Evictions:N0} item(s); no more items are written to it (-EvictionPolicy Abort).");
+                    MoveService.FailDestination(_move, destination,
+                        $"Stopped writing to it: it evicted {destination.Evictions:N0} item(s) during the move (-EvictionPolicy Abort). Give it more memory (-m) or add destinations, then run the move again.");
                     return;
                 case MoveEvictionPolicy.Pause:
                     if (w.PausedSince is null)
@@ -126,7 +126,7 @@ internal sealed class EvictionWatcher : IAsyncDisposable
             }
             else if (now - since >= _move.Options.EvictionMaxPause)
             {
-                destination.Fail($"Stopped writing to it: it kept evicting for {_move.Options.EvictionMaxPause.TotalSeconds:0} s while paused ({destination.Evictions:N0} evictions during the move; live traffic fills it). Give it more memory (-m) or add destinations, then run the move again.");
+                MoveService.FailDestination(_move, destination, $"Stopped writing to it: it kept evicting for {_move.Options.EvictionMaxPause.TotalSeconds:0} s while paused ({destination.Evictions:N0} evictions during the move; live traffic fills it). Give it more memory (-m) or add destinations, then run the move again.");
             }
         }
     }

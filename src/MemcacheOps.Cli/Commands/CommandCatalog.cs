@@ -9,6 +9,7 @@ public static class CommandCatalog
         new KeysCommand(),
         new ExportCommand(),
         new ImportCommand(),
+        new MoveCommand(),
     ];
 
     public static ICommand? Find(string name) => All.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));

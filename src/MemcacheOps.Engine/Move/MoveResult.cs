@@ -108,13 +108,19 @@ public sealed class MovePlan
     /// <summary>Items the first pass would copy to this destination.</summary>
     public long Items { get; init; }
 
-    /// <summary>Their size in memcached memory (metadump size=: header, key and value), what the destination must absorb.</summary>
+    /// <summary>Their size as memcached items (metadump <c>size=</c>: header, key and value).</summary>
     public long Bytes { get; init; }
+
+    /// <summary>
+    /// Memory they would take on this destination: whole 1 MiB slab pages of the chunk sizes its settings
+    /// give (after its free chunks), which is what its memory limit counts. -1 when it could not be read.
+    /// </summary>
+    public long MemoryNeeded { get; init; } = -1;
 
     /// <summary>The destination's memory limit (-m), or -1 when it could not be read.</summary>
     public long LimitBytes { get; init; } = -1;
 
-    /// <summary>Item bytes the destination already holds, or -1.</summary>
+    /// <summary>Memory the destination has already given to slab pages (stats slabs total_malloced), or -1.</summary>
     public long UsedBytes { get; init; } = -1;
 
     /// <summary>Limit minus used, or -1.</summary>
@@ -124,7 +130,7 @@ public sealed class MovePlan
     public long Evictions { get; init; }
 
     /// <summary>False when the items would not fit in the free memory without evictions.</summary>
-    public bool Fits => LimitBytes < 0 || Bytes <= FreeBytes;
+    public bool Fits => LimitBytes < 0 || MemoryNeeded <= FreeBytes;
 
     /// <summary>Null when the destination answered; otherwise why it could not be read.</summary>
     public string? Problem { get; init; }

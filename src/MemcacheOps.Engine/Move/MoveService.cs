@@ -46,7 +46,7 @@ public static class MoveService
         if (misfits.Count == 0)
             return [];
         var details = misfits.Select(p => string.Create(CultureInfo.InvariantCulture,
-            $"destination {p.Destination} would receive {p.Items:N0} items taking {Size(p.Bytes)} but has only {Size(p.FreeBytes)} free (memory limit {Size(p.LimitBytes)}, {Size(p.UsedBytes)} in use)")).ToList();
+            $"destination {p.Destination} would receive {p.Items:N0} items ({Size(p.Bytes)} of item data, {Size(p.MemoryNeeded)} of memory in its slab pages) but has only {Size(p.FreeBytes)} free (memory limit {Size(p.LimitBytes)}, {Size(p.UsedBytes)} in use)")).ToList();
         if (!force)
         {
             throw new MemcacheException(MemcacheErrorKind.ResourceUnavailable, "MoveDestinationTooSmall",

@@ -61,6 +61,7 @@ public sealed class PreflightTests : IAsyncLifetime
         Assert.Equal(Items, plan.Items);
         Assert.InRange(plan.Bytes, (long)Items * ValueSize, (long)Items * (ValueSize + 200));
         Assert.Equal(8L * 1024 * 1024, plan.LimitBytes);
+        Assert.True(plan.MemoryNeeded > plan.Bytes, "chunks are larger than items, and pages hold whole chunks");
         Assert.False(plan.Fits);
         Assert.Null(plan.Problem);
         Assert.Equal(0, MoveVerifier.Stat(_small, "cmd_set"));
@@ -140,5 +141,47 @@ public sealed class PreflightTests : IAsyncLifetime
         Assert.Equal(MoveStatus.Failed, result.Status);
         Assert.True(result.Notes.Any(n => n.Contains("kept evicting", StringComparison.Ordinal)), string.Join(" | ", result.Notes));
         Assert.InRange(result.Copied, 1, Items - 1);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("-f 1.5 -n 64")]
+    [InlineData("-f 1.08 -n 16")]
+    public void Slab_class_sizes_match_what_memcached_reports(string settings)
+    {
+        using var server = MemcachedProcess.Start("-vv " + settings, memoryMb: 64);
+        var reported = System.Text.RegularExpressions.Regex.Matches(server.Output, @"slab class\s+\d+: chunk size\s+(\d+)")
+            .Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var factor = settings.Contains("-f", StringComparison.Ordinal) ? double.Parse(settings.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) : 1.25;
+        var minimum = settings.Contains("-n", StringComparison.Ordinal) ? long.Parse(settings.Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture) : 48;
+
+        Assert.NotEmpty(reported);
+        Assert.Equal(reported, DestinationMemory.ChunkSizes(factor, minimum, 512 * 1024));
+    }
+
+    [Fact]
+    public async Task The_estimate_counts_slab_chunks_so_items_that_fit_by_bytes_but_not_by_pages_are_refused()
+    {
+        // 3,000-byte values are 3,064-byte items, stored in 3,632-byte chunks, 288 to a 1 MiB page: an
+        // 8 MiB server holds 2,304 of them. 2,400 (7 MB of items) would evict; 2,000 fit.
+        using var source = MemcachedProcess.Start(memoryMb: 64);
+        using var fits = MemcachedProcess.Start(memoryMb: 8);
+        using var tooSmall = MemcachedProcess.Start(memoryMb: 8);
+        var items = Seeder.Numbered("slab:", 2400, 3000).ToList();
+        await Seeder.StoreAsync(source.Endpoint, items);
+        var fitting = new MoveOptions { Sources = [source.ServerEndpoint], Destinations = [fits.ServerEndpoint] };
+
+        var plan = Assert.Single(await MoveService.PlanAsync(fitting, new CollectingSink(), CancellationToken.None));
+        Assert.True(plan.Bytes < plan.LimitBytes, "by item bytes alone it would look like it fits");
+        Assert.Equal(9L * 1024 * 1024, plan.MemoryNeeded);
+        Assert.False(plan.Fits);
+        await Assert.ThrowsAsync<MemcacheException>(() => MoveService.RunAsync(fitting with { Destinations = [tooSmall.ServerEndpoint] }, new CollectingSink(), CancellationToken.None));
+
+        using var fewer = MemcachedProcess.Start(memoryMb: 64);
+        await Seeder.StoreAsync(fewer.Endpoint, items.Take(2000));
+        var result = Assert.Single(await MoveService.RunAsync(fitting with { Sources = [fewer.ServerEndpoint] }, new CollectingSink(), CancellationToken.None));
+        Assert.Equal(2000, result.Copied);
+        Assert.Equal(0, result.Evictions);
+        Assert.Equal(0, MoveVerifier.Stat(fits, "evictions"));
     }
 }

@@ -25,7 +25,8 @@ internal enum CorrectionKind : byte
     Unwritable,
 }
 
-internal readonly record struct KeyCorrection(UInt128 Id, ulong Cas, CorrectionKind Kind, bool WasOnDestination);
+/// <param name="Expiry">For a version the fetch saw: its absolute expiry from the remaining TTL (-1 never), on this host's clock.</param>
+internal readonly record struct KeyCorrection(UInt128 Id, ulong Cas, long Expiry, CorrectionKind Kind, bool WasOnDestination);
 
 /// <summary>
 /// What the move knows about every key it copies from one source: the CAS of the version the
@@ -37,6 +38,9 @@ internal readonly record struct KeyCorrection(UInt128 Id, ulong Cas, CorrectionK
 /// <para>
 /// Because memcached gives every new version of an item a new, larger CAS (and a delete followed by a
 /// new store a new CAS too), "same CAS as when copied" means "the destination holds this very version".
+/// A touch (<c>touch</c>, <c>gat</c>, <c>mg T</c>) changes the expiry but not the CAS, so the listed
+/// expiry is compared too; an expiry learned from a fetch (a remaining TTL turned into a time on this
+/// host's clock) is only approximate and is replaced by the next listing's without counting as a change.
 /// </para>
 /// </summary>
 internal sealed class KeyStateMap
@@ -45,6 +49,7 @@ internal sealed class KeyStateMap
     private const uint OnDestinationBit = 1u << 28;  // the destination holds some version written by the move
     private const uint CurrentBit = 1u << 29;        // ... and it is the version with Cas
     private const uint UnwritableBit = 1u << 30;     // the version with Cas cannot be written (too large)
+    private const uint FetchedExpiryBit = 1u << 31;  // Expiry came from a fetch (local clock, +-1 s), not from a listing
 
     private readonly Dictionary<UInt128, Entry> _entries = [];
 
@@ -63,11 +68,12 @@ internal sealed class KeyStateMap
         ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, id, out var exists);
         var state = exists ? entry.State : 0;
         wasOnDestination = (state & OnDestinationBit) != 0;
-        var sameVersion = exists && entry.Cas == cas;
-        entry.Expiry = ToExpiry(expiry);
+        var listedExpiry = ToExpiry(expiry);
+        var sameVersion = exists && entry.Cas == cas && ((state & FetchedExpiryBit) != 0 || entry.Expiry == listedExpiry);
+        entry.Expiry = listedExpiry;
         if (sameVersion && (state & (CurrentBit | UnwritableBit)) != 0)
         {
-            entry.State = (state & ~ListingMask) | (uint)listing;
+            entry.State = (state & ~(ListingMask | FetchedExpiryBit)) | (uint)listing;
             return KeyChange.Unchanged;
         }
         entry.Cas = cas;
@@ -86,6 +92,8 @@ internal sealed class KeyStateMap
         {
             case CorrectionKind.FetchedNewer:
                 entry.Cas = correction.Cas;
+                entry.Expiry = ToExpiry(correction.Expiry);
+                entry.State |= FetchedExpiryBit;
                 break;
             case CorrectionKind.NotWritten:
                 // Whatever the destination had before is still there, and it is not the listed version.
@@ -93,7 +101,8 @@ internal sealed class KeyStateMap
                 break;
             case CorrectionKind.Unwritable:
                 entry.Cas = correction.Cas;
-                entry.State = onDestination | UnwritableBit | listing;
+                entry.Expiry = ToExpiry(correction.Expiry);
+                entry.State = onDestination | UnwritableBit | FetchedExpiryBit | listing;
                 break;
         }
     }
@@ -119,14 +128,15 @@ internal sealed class KeyStateMap
     /// A closing (read-only) listing saw a key: true when the destination does not hold exactly this
     /// version. Marks the entry as seen by <paramref name="listing"/> without changing what is known.
     /// </summary>
-    public bool Differs(UInt128 id, ulong cas, int listing)
+    public bool Differs(UInt128 id, ulong cas, long expiry, int listing)
     {
         ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, id);
         if (Unsafe.IsNullRef(ref entry))
             return true;
         entry.State = (entry.State & ~ListingMask) | (uint)listing;
         const uint held = OnDestinationBit | CurrentBit;
-        return entry.Cas != cas || (entry.State & held) != held;
+        var sameExpiry = (entry.State & FetchedExpiryBit) != 0 || entry.Expiry == ToExpiry(expiry);
+        return entry.Cas != cas || !sameExpiry || (entry.State & held) != held;
     }
 
     /// <summary>Keys the destination holds that a closing listing did not see (and that have not expired): differences.</summary>

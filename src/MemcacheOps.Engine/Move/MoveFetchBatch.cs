@@ -32,10 +32,10 @@ internal sealed class MoveFetchBatch : IDisposable
     /// <summary>Store batches filled from this batch's values, to send to destination index Item1.</summary>
     public List<(int Destination, StoreBatch Batch)> Ready { get; } = [];
 
-    public void Add(ReadOnlySpan<byte> key, UInt128 id, ulong cas, int destination, bool overwrite, bool wasOnDestination)
+    public void Add(ReadOnlySpan<byte> key, long listedExpiry, UInt128 id, ulong cas, int destination, bool overwrite, bool wasOnDestination)
     {
         var i = Keys.Count;
-        Keys.Add(key);
+        Keys.Add(key, listedExpiry);
         Ids[i] = id;
         ListedCas[i] = cas;
         Destinations[i] = destination;

@@ -27,10 +27,11 @@ internal sealed class MoveFetchSink(MoveContext move, SourceState source, Channe
         var id = work.Ids[index];
         // mg t is the remaining TTL, independent of clocks; 0 left means it expires now: not worth writing
         // (and T0 would make it immortal).
-        if (!ExpiryMath.TryGetTtlToken(ExpiryMath.AbsoluteFromRemaining(ttl, _now), _now, 0, out var token))
+        var expiry = ExpiryMath.AbsoluteFromRemaining(ttl, _now);
+        if (!ExpiryMath.TryGetTtlToken(expiry, _now, 0, out var token))
         {
             destination.AddExpired();
-            source.Corrections.Enqueue(new KeyCorrection(id, cas, CorrectionKind.NotWritten, work.WasOnDestination[index]));
+            source.Corrections.Enqueue(new KeyCorrection(id, cas, expiry, CorrectionKind.NotWritten, work.WasOnDestination[index]));
             return;
         }
         var key = batch.Key(index);
@@ -38,11 +39,12 @@ internal sealed class MoveFetchSink(MoveContext move, SourceState source, Channe
         {
             // Sending it would make memcached delete the destination's own copy; skip and remember.
             destination.AddTooLarge();
-            source.Corrections.Enqueue(new KeyCorrection(id, cas, CorrectionKind.Unwritable, work.WasOnDestination[index]));
+            source.Corrections.Enqueue(new KeyCorrection(id, cas, expiry, CorrectionKind.Unwritable, work.WasOnDestination[index]));
             return;
         }
-        if (cas != work.ListedCas[index] && source.CasEnabled)
-            source.Corrections.Enqueue(new KeyCorrection(id, cas, CorrectionKind.FetchedNewer, true));
+        // Changed (or touched) between listing and fetch: remember the version actually written.
+        if ((cas != work.ListedCas[index] && source.CasEnabled) || ExpiryMoved(batch.ListedExpiry(index), expiry))
+            source.Corrections.Enqueue(new KeyCorrection(id, cas, expiry, CorrectionKind.FetchedNewer, true));
         var store = _pending[d] ??= writer.Rent();
         store.Add(key, flags, token, value, work.Overwrite[index] ? StoreMode.Set : move.Options.Mode);
         if (store.Count >= move.Options.BatchSize || store.CommandBytes >= MoveContext.StoreBatchBytes)
@@ -51,6 +53,10 @@ internal sealed class MoveFetchSink(MoveContext move, SourceState source, Channe
             _pending[d] = null;
         }
     }
+
+    /// <summary>True when the fetched expiry is not the listed one (beyond the second of rounding between clocks).</summary>
+    private static bool ExpiryMoved(long listed, long fetched)
+        => (listed < 0) != (fetched < 0) || (listed >= 0 && Math.Abs(listed - fetched) > 2);
 
     public void OnBatchComplete(KeyBatch batch)
     {
@@ -66,7 +72,7 @@ internal sealed class MoveFetchSink(MoveContext move, SourceState source, Channe
                     continue;
                 // Deleted, expired or evicted since the listing: nothing to write, not an error.
                 move.Destinations[work.Destinations[i]].AddMissing(1);
-                source.Corrections.Enqueue(new KeyCorrection(work.Ids[i], 0, CorrectionKind.NotWritten, work.WasOnDestination[i]));
+                source.Corrections.Enqueue(new KeyCorrection(work.Ids[i], 0, -1, CorrectionKind.NotWritten, work.WasOnDestination[i]));
             }
         }
         for (var d = 0; d < _pending.Length; d++)

@@ -393,7 +393,7 @@ public static class MoveService
                 continue;
             var id = KeyIdentity.Of(key[..length], out var hash);
             var d = move.Routing.Route(hash, source.Index);
-            if (d >= 0 && source.Keys.Differs(id, entry.Cas, listing))
+            if (d >= 0 && source.Keys.Differs(id, entry.Cas, entry.Expiry, listing))
                 counts[d]++;
         }
     }

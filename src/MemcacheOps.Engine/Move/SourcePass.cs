@@ -132,7 +132,7 @@ internal sealed class SourcePass(MoveContext move, SourceState source, int listi
             if (change == KeyChange.Unchanged)
                 continue;
             destinations[d].AddChanged(1);
-            batch.Add(keyBytes, id, entry.Cas, d, change == KeyChange.Changed, wasOnDestination);
+            batch.Add(keyBytes, entry.Expiry, id, entry.Cas, d, change == KeyChange.Changed, wasOnDestination);
         }
         return position;
     }

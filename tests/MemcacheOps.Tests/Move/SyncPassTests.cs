@@ -177,4 +177,29 @@ public sealed class SyncPassTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(result.Passes, sink.ResultsOf<MovePassStatus>().Count());
         Assert.Equal(0, result.Residual);
     }
+
+    [Fact]
+    public async Task A_later_pass_carries_a_ttl_changed_by_touch_although_the_cas_stays()
+    {
+        var key = ReferenceDataSet.Key(0); // never expires in the data set
+        var sink = new PhaseSink(phase =>
+        {
+            if (phase == "pass 2: listing and copying")
+                Assert.Equal("TOUCHED\r\n", _source.Send("touch key:0 5000\r\n"));
+            return Task.CompletedTask;
+        });
+
+        var result = Assert.Single(await MoveService.RunAsync(new MoveOptions
+        {
+            Sources = [_source.ServerEndpoint],
+            Destinations = [_destination.ServerEndpoint],
+            Passes = 2,
+            ChangeThreshold = 0,
+        }, sink, CancellationToken.None));
+
+        Assert.Equal(DataSetItems + 1, result.Copied);
+        Assert.Equal(0, result.Residual);
+        var copy = (await Support.ItemReader.ReadAsync(_destination.Endpoint, [key]))[Support.ItemReader.Id(key)];
+        Assert.InRange(copy.Ttl, 4990, 5000);
+    }
 }

@@ -43,7 +43,7 @@ public sealed class MoveResult
     /// <summary>Keys that vanished between listing and fetch (deleted, expired or evicted): not errors.</summary>
     public long Missing { get; init; }
 
-    /// <summary>Value bytes written.</summary>
+    /// <summary>Value bytes sent to the destination (items it declined in Add mode included).</summary>
     public long Bytes { get; init; }
 
     /// <summary>Passes that reached this destination.</summary>

@@ -185,9 +185,10 @@ public static class MoveService
             var (connection, info) = await ServerProbe.ConnectAsync(source.Endpoint, move.Options.Connection, cancellationToken).ConfigureAwait(false);
             using (connection)
             {
-                if (!info.SupportsMetaCommands)
-                    throw new MemcacheException(MemcacheErrorKind.Unsupported, "MemcacheMetaUnsupported",
-                        $"Source {source.Endpoint} runs memcached {info.VersionText}; moving needs meta commands (1.6 or later).", source.Endpoint.ToString());
+                if (!info.SupportsMetadumpHash)
+                    throw new MemcacheException(MemcacheErrorKind.Unsupported, "MoveListingUnsupported",
+                        $"Source {source.Endpoint} runs memcached {info.VersionText}; a live move needs 'lru_crawler metadump hash' (1.6.9 or later), the only listing that is exact while the server takes traffic. Upgrade it, or dump and load it with Export-MemcacheData and Import-MemcacheData.",
+                        source.Endpoint.ToString());
                 var settings = await StatsService.ReadSettingsAsync(connection, cancellationToken).ConfigureAwait(false);
                 source.CasEnabled = settings.CasEnabled || !settings.Raw.ContainsKey("cas_enabled");
             }
@@ -345,7 +346,7 @@ public static class MoveService
             var counts = new long[totals.Length];
             try
             {
-                await KeyListingService.ScanAsync(source.Endpoint, move.Options.Listing with { Connection = move.Options.Connection }, move.Sink, (chunk, _) =>
+                await KeyListingService.ScanAsync(source.Endpoint, ListingOptions(move.Options), move.Sink, (chunk, _) =>
                 {
                     CountDifferences(move, source, chunk.Span, listing, counts);
                     return ValueTask.FromResult(true);
@@ -439,6 +440,13 @@ public static class MoveService
         move.Sink.Error(new MemcacheException(cause.Kind, "MoveSourceFailed", reason, source.Endpoint.ToString(), cause));
     }
 
+    /// <summary>
+    /// Moves list only with <c>metadump hash</c>: it shows every key present for the whole listing exactly
+    /// once. The fallbacks miss or repeat keys on a live server, and a missed key would look deleted.
+    /// </summary>
+    internal static ListingOptions ListingOptions(MoveOptions options)
+        => options.Listing with { Method = ListingMethod.MetadumpHash, Connection = options.Connection };
+
     internal static void TryCancel(CancellationTokenSource source)
     {
         try
@@ -471,7 +479,7 @@ public static class MoveService
             if (d.Missing > 0)
                 own.Add($"{d.Missing:N0} key(s) vanished between listing and fetch (deleted, expired or evicted on the source).");
             if (d.Evictions > 0)
-                own.Add($"The destination evicted {d.Evictions:N0} item(s) while the move ran: it is short of memory.");
+                own.Add($"The destination evicted {d.Evictions:N0} item(s) while the move ran: it is short of memory, and evicted items are missing there (the residual cannot count them).");
             if (d.Residual > 0)
                 own.Add($"{d.Residual:N0} key(s) changed on the source while the last pass ran; another pass (-Passes) copies them, and -Continuous keeps syncing until cut-over.");
             if (move.Sources.Any(s => !s.CasEnabled))

@@ -78,7 +78,7 @@ internal sealed class SourcePass(MoveContext move, SourceState source, int listi
     private async Task ListAsync(MoveFetchBatchPool pool, ChannelWriter<KeyBatch> output, ListingSpool? spool, CancellationToken cancellationToken)
     {
         MoveFetchBatch? batch = null;
-        await KeyListingService.ScanAsync(source.Endpoint, _options.Listing with { Connection = _options.Connection }, move.Sink, async (chunk, token) =>
+        await KeyListingService.ScanAsync(source.Endpoint, MoveService.ListingOptions(_options), move.Sink, async (chunk, token) =>
         {
             spool?.Write(chunk.Span);
             var position = 0;

@@ -184,16 +184,19 @@ public sealed class MoveMemcacheNodeCommand : MemcacheCmdlet
         // confirmation prompts and -WhatIf their numbers, and is reused as the move's preflight.
         IReadOnlyList<MovePlan> plan = [];
         RunOperation(async (sink, token) => plan = await MoveService.PlanAsync(options, sink, token).ConfigureAwait(false));
-        var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value) && value is SwitchParameter { IsPresent: true };
+        var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value) && value is SwitchParameter bound
+            ? bound.IsPresent
+            : SessionState.PSVariable.GetValue("WhatIfPreference") is true or SwitchParameter { IsPresent: true };
         if (!whatIf)
             Validate(() => MoveService.CheckFit(plan, Force.IsPresent));
 
         var confirmed = new List<ServerEndpoint>();
         foreach (var entry in plan)
         {
-            if (ShouldProcess(entry.Destination, Describe(entry, options)))
+            var action = Describe(entry, options);
+            if (ShouldProcess(action + ".", action + "?", "Move-MemcacheNode", out var reason))
                 confirmed.Add(ServerEndpoint.Parse(entry.Destination));
-            else if (!whatIf)
+            else if (reason != ShouldProcessReason.WhatIf)
                 WriteObject(new MoveResult
                 {
                     Source = entry.Source,
@@ -256,7 +259,7 @@ public sealed class MoveMemcacheNodeCommand : MemcacheCmdlet
     private static string Describe(MovePlan plan, MoveOptions options)
     {
         var c = CultureInfo.InvariantCulture;
-        var what = string.Create(c, $"Copy {plan.Items:N0} items ({Units.Bytes(plan.Bytes)}, {Units.Bytes(Math.Max(0, plan.MemoryNeeded))} of slab memory) from {plan.Source} with mode {options.Mode}");
+        var what = string.Create(c, $"Copy {plan.Items:N0} items ({Units.Bytes(plan.Bytes)}, {Units.Bytes(Math.Max(0, plan.MemoryNeeded))} of slab memory) from {plan.Source} to {plan.Destination} with mode {options.Mode}");
         if (options.Passes > 1 || options.Continuous)
             what += options.Continuous ? ", syncing continuously" : string.Create(c, $", up to {options.Passes} passes overwriting keys that change");
         if (options.SyncDeletes)

@@ -150,6 +150,10 @@ public sealed class PreflightTests : IAsyncLifetime
     public void Slab_class_sizes_match_what_memcached_reports(string settings)
     {
         using var server = MemcachedProcess.Start("-vv " + settings, memoryMb: 64);
+        // memcached prints its classes at start-up, the largest (slab_chunk_max) last; its output is read asynchronously.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!System.Text.RegularExpressions.Regex.IsMatch(server.Output, @"chunk size\s+524288") && waited.Elapsed < TimeSpan.FromSeconds(5))
+            Thread.Sleep(20);
         var reported = System.Text.RegularExpressions.Regex.Matches(server.Output, @"slab class\s+\d+: chunk size\s+(\d+)")
             .Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         var factor = settings.Contains("-f", StringComparison.Ordinal) ? double.Parse(settings.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) : 1.25;

@@ -85,7 +85,7 @@ public sealed class ThrottleAndFailureTests(ITestOutputHelper output) : IAsyncLi
         var alive = results.Single(r => r.Destination == survivor.Endpoint);
         output.WriteLine($"killed: {dead.Status} copied {dead.Copied}; notes: {string.Join(" | ", dead.Notes)}");
         Assert.Equal(MoveStatus.Failed, dead.Status);
-        Assert.InRange(dead.Copied, 1000, items - 1);
+        Assert.InRange(dead.Copied, 1, items - 1); // replies of the last batches it stored may not have arrived before the kill
         Assert.Contains(dead.Notes, n => n.StartsWith("Failed:", StringComparison.Ordinal) && n.Contains(doomed.Endpoint, StringComparison.Ordinal));
         Assert.Contains(sink.Errors, e => e.ErrorId == "MoveDestinationFailed" && e.Target == doomed.Endpoint);
         Assert.Equal(MoveStatus.Successful, alive.Status);

@@ -30,7 +30,7 @@ internal sealed class EvictionWatcher : IAsyncDisposable
     public static async Task<EvictionWatcher> StartAsync(MoveContext move, CancellationToken cancellationToken)
     {
         var watcher = new EvictionWatcher(move);
-        await Task.WhenAll(watcher._watched.Select(w => watcher.SampleAsync(w, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(watcher._watched.Where(w => !w.Destination.Failed).Select(w => watcher.SampleAsync(w, cancellationToken))).ConfigureAwait(false);
         watcher._loop = Task.Run(() => watcher.LoopAsync(watcher._stop.Token), CancellationToken.None);
         return watcher;
     }

@@ -29,12 +29,19 @@ internal sealed class MoveFetchBatch : IDisposable
     public bool[] Overwrite { get; }
     public bool[] WasOnDestination { get; }
 
+    /// <summary>
+    /// What the source will send back for this batch, from the listing's item sizes (header, key and
+    /// value: close to the reply's bytes); charged to the source's bytes/s limit before fetching.
+    /// </summary>
+    public long ExpectedBytes { get; private set; }
+
     /// <summary>Store batches filled from this batch's values, to send to destination index Item1.</summary>
     public List<(int Destination, StoreBatch Batch)> Ready { get; } = [];
 
-    public void Add(ReadOnlySpan<byte> key, long listedExpiry, UInt128 id, ulong cas, int destination, bool overwrite, bool wasOnDestination)
+    public void Add(ReadOnlySpan<byte> key, long listedExpiry, long itemSize, UInt128 id, ulong cas, int destination, bool overwrite, bool wasOnDestination)
     {
         var i = Keys.Count;
+        ExpectedBytes += itemSize;
         Keys.Add(key, listedExpiry);
         Ids[i] = id;
         ListedCas[i] = cas;
@@ -47,6 +54,7 @@ internal sealed class MoveFetchBatch : IDisposable
     {
         Keys.Reset();
         Keys.Tag = this; // KeyBatch.Reset clears the tag
+        ExpectedBytes = 0;
         Ready.Clear();
     }
 

@@ -95,6 +95,7 @@ public sealed record MoveOptions
     /// <summary>Batches in flight per connection.</summary>
     public int Window { get; init; } = 4;
 
+    /// <summary>Spill folder, buffer and BUSY retry settings of the listings; the method is always metadump hash.</summary>
     public ListingOptions Listing { get; init; } = new();
 
     public ConnectionOptions Connection { get; init; } = ConnectionOptions.Default;

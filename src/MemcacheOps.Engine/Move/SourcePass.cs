@@ -53,9 +53,9 @@ internal sealed class SourcePass(MoveContext move, SourceState source, int listi
                 fetchQueue.Writer.TryComplete(ex);
                 forward.Writer.TryComplete();
                 await stop.CancelAsync().ConfigureAwait(false);
-                // Report the cause, not the cancellation it triggered.
-                var cause = fetching.IsFaulted ? fetching.Exception!.InnerException! : forwarding.IsFaulted ? forwarding.Exception!.InnerException! : ex;
                 await Task.WhenAll(fetching.ContinueWith(_ => { }, TaskScheduler.Default), forwarding.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+                // Report the cause, not the cancellation it triggered.
+                var cause = fetching.Exception?.InnerException ?? forwarding.Exception?.InnerException ?? ex;
                 if (cause is OperationCanceledException && cancellationToken.IsCancellationRequested)
                     throw new OperationCanceledException(cancellationToken);
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
@@ -88,16 +88,26 @@ internal sealed class SourcePass(MoveContext move, SourceState source, int listi
                 position = Fill(chunk.Buffer.AsSpan(0, chunk.Length), position, batch);
                 if (batch.Keys.IsFull)
                 {
-                    await output.WriteAsync(batch.Keys, token).ConfigureAwait(false);
+                    await SubmitAsync(batch, output, token).ConfigureAwait(false);
                     batch = null;
                 }
             }
             return true;
         }, cancellationToken).ConfigureAwait(false);
         if (batch is { Keys.Count: > 0 })
-            await output.WriteAsync(batch.Keys, cancellationToken).ConfigureAwait(false);
+            await SubmitAsync(batch, output, cancellationToken).ConfigureAwait(false);
         else if (batch is not null)
             pool.Return(batch);
+    }
+
+    /// <summary>
+    /// Queues a batch for fetching. The pipelines throttle the requests they send; the values the source
+    /// will send back are charged here, before they are asked for, so its bytes/s limit holds from the start.
+    /// </summary>
+    private async ValueTask SubmitAsync(MoveFetchBatch batch, ChannelWriter<KeyBatch> output, CancellationToken cancellationToken)
+    {
+        await source.Throttle.WaitAsync(0, batch.ExpectedBytes, cancellationToken).ConfigureAwait(false);
+        await output.WriteAsync(batch.Keys, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Routes and classifies listing lines from <paramref name="position"/> until the batch is full; returns the new position.</summary>
@@ -132,7 +142,7 @@ internal sealed class SourcePass(MoveContext move, SourceState source, int listi
             if (change == KeyChange.Unchanged)
                 continue;
             destinations[d].AddChanged(1);
-            batch.Add(keyBytes, entry.Expiry, id, entry.Cas, d, change == KeyChange.Changed, wasOnDestination);
+            batch.Add(keyBytes, entry.Expiry, entry.Size, id, entry.Cas, d, change == KeyChange.Changed, wasOnDestination);
         }
         return position;
     }

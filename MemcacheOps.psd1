@@ -29,6 +29,7 @@
         'Get-MemcacheStats'
         'Import-MemcacheData'
         'Compare-MemcacheData'
+        'Move-MemcacheNode'
     )
     VariablesToExport    = @()
     AliasesToExport      = @(
@@ -40,7 +41,7 @@
             Tags         = @('memcached', 'memcache', 'cache', 'migration', 'backup', 'restore', 'S3', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
             ProjectUri   = 'https://github.com/MemcacheOps/MemcacheOps'
             LicenseUri   = 'https://github.com/MemcacheOps/MemcacheOps/blob/main/LICENSE'
-            ReleaseNotes = 'First preview: Get-MemcacheStats, Get-MemcacheKeys, Export-MemcacheData (also from cachemover configuration files), Import-MemcacheData and Compare-MemcacheData; table views, full help, AWS/YAML dependency isolation.'
+            ReleaseNotes = 'First preview: Get-MemcacheStats, Get-MemcacheKeys, Export-MemcacheData (also from cachemover configuration files), Import-MemcacheData, Compare-MemcacheData and Move-MemcacheNode; table views, full help, AWS/YAML dependency isolation.'
         }
     }
 }

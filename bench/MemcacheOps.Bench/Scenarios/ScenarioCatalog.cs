@@ -23,6 +23,7 @@ internal static class ScenarioCatalog
         new KeysScenario(),
         new ExportScenario(),
         new ImportScenario(),
+        new MoveScenario(),
     ];
 
     /// <summary>Names that expand to several scenarios.</summary>

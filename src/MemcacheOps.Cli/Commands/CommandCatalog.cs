@@ -10,6 +10,7 @@ public static class CommandCatalog
         new ExportCommand(),
         new ImportCommand(),
         new CompareCommand(),
+        new MoveCommand(),
     ];
 
     public static ICommand? Find(string name) => All.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));

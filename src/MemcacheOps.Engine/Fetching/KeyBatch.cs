@@ -14,6 +14,7 @@ public sealed class KeyBatch : IDisposable
     private int[] _lengths;
     private long[] _listedExpiry;
     private bool[] _seen;
+    private ulong[] _cas;
     private int _used;
 
     public KeyBatch(int capacity)
@@ -24,6 +25,7 @@ public sealed class KeyBatch : IDisposable
         _lengths = new int[capacity];
         _listedExpiry = new long[capacity];
         _seen = new bool[capacity];
+        _cas = new ulong[capacity];
     }
 
     public int Capacity { get; }
@@ -53,6 +55,11 @@ public sealed class KeyBatch : IDisposable
 
     internal void MarkSeen(int index) => _seen[index] = true;
 
+    /// <summary>The CAS the fetch reply carried (only when the handler asked for it; 0 otherwise).</summary>
+    public ulong Cas(int index) => _cas[index];
+
+    internal void SetCas(int index, ulong cas) => _cas[index] = cas;
+
     public void Add(ReadOnlySpan<byte> key, long listedExpiry = -1)
     {
         if (IsFull)
@@ -69,6 +76,7 @@ public sealed class KeyBatch : IDisposable
         _lengths[Count] = key.Length;
         _listedExpiry[Count] = listedExpiry;
         _seen[Count] = false;
+        _cas[Count] = 0;
         _used += key.Length;
         Count++;
     }

@@ -7,8 +7,10 @@ namespace MemcacheOps.Engine.Fetching;
 /// Fetches a batch with pipelined <c>mg &lt;key&gt; v f t q u O&lt;i&gt;</c> (plus <c>b</c> and base64 for keys
 /// that need it). <c>u</c> leaves the server's LRU and last-access times alone; <c>q</c> silences
 /// misses, so the opaque index says which key each value belongs to and unseen keys are the misses.
+/// With <paramref name="includeCas"/> each request also asks for the CAS (<c>c</c>), which the sink reads
+/// with <see cref="KeyBatch.Cas"/>: a move uses it to know exactly which version of an item it copied.
 /// </summary>
-public sealed class MetaGetHandler(IFetchedItemSink sink) : IMetaBatchHandler<KeyBatch>
+public sealed class MetaGetHandler(IFetchedItemSink sink, bool includeCas = false) : IMetaBatchHandler<KeyBatch>
 {
     public void Serialize(KeyBatch batch, PooledBufferWriter writer, out int operations)
     {
@@ -16,7 +18,7 @@ public sealed class MetaGetHandler(IFetchedItemSink sink) : IMetaBatchHandler<Ke
         {
             writer.Write("mg "u8);
             var base64 = KeyCodec.WriteKeyToken(writer, batch.Key(i));
-            writer.Write(" v f t q u O"u8);
+            writer.Write(includeCas ? " v f t c q u O"u8 : " v f t q u O"u8);
             writer.WriteDecimal(i);
             if (base64)
                 writer.Write(" b"u8);
@@ -34,6 +36,8 @@ public sealed class MetaGetHandler(IFetchedItemSink sink) : IMetaBatchHandler<Ke
             var index = (int)reply.Opaque;
             batch.MarkSeen(index);
             batch.Hits++;
+            if (reply.HasCas)
+                batch.SetCas(index, reply.Cas);
             sink.OnItem(batch, index, reply.ClientFlags, reply.HasTtl ? reply.Ttl : -1, frame.Slice(reply.HeaderLength, reply.ValueLength));
             return;
         }

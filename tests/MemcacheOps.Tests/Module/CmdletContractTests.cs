@@ -9,6 +9,7 @@ using MemcacheOps.Engine.Distributed;
 using MemcacheOps.Engine.Export;
 using MemcacheOps.Engine.Import;
 using MemcacheOps.Engine.Listing;
+using MemcacheOps.Engine.Move;
 using MemcacheOps.Engine.Routing;
 using MemcacheOps.Engine.Stats;
 using MemcacheOps.ModuleBuilder.Metadata;
@@ -140,6 +141,30 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["RemoveLocal"] = (typeof(ChunkPublishOptions), nameof(ChunkPublishOptions.RemoveLocal)),
             ["SqsEndpointUrl"] = (typeof(ChunkPublishOptions), nameof(ChunkPublishOptions.QueueCloud)),
         }),
+        ["Move-MemcacheNode"] = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Source"] = (typeof(MoveOptions), nameof(MoveOptions.Sources)),
+            ["Destination"] = (typeof(MoveOptions), nameof(MoveOptions.Destinations)),
+            ["RingServer"] = (typeof(MoveOptions), nameof(MoveOptions.RingServers)),
+            ["OldRingServer"] = (typeof(MoveOptions), nameof(MoveOptions.OldRingServers)),
+            ["OnlyMoved"] = (typeof(MoveOptions), nameof(MoveOptions.OnlyMoved)),
+            ["Mode"] = (typeof(MoveOptions), nameof(MoveOptions.Mode)),
+            ["SyncDeletes"] = (typeof(MoveOptions), nameof(MoveOptions.SyncDeletes)),
+            ["Passes"] = (typeof(MoveOptions), nameof(MoveOptions.Passes)),
+            ["ChangeThreshold"] = (typeof(MoveOptions), nameof(MoveOptions.ChangeThreshold)),
+            ["Deadline"] = (typeof(MoveOptions), nameof(MoveOptions.Deadline)),
+            ["Continuous"] = (typeof(MoveOptions), nameof(MoveOptions.Continuous)),
+            ["PassInterval"] = (typeof(MoveOptions), nameof(MoveOptions.PassInterval)),
+            ["MaxOpsPerSecond"] = (typeof(MoveOptions), nameof(MoveOptions.MaxOperationsPerSecond)),
+            ["MaxBytesPerSecond"] = (typeof(MoveOptions), nameof(MoveOptions.MaxBytesPerSecond)),
+            ["Force"] = (typeof(MoveOptions), nameof(MoveOptions.Force)),
+            ["EvictionPolicy"] = (typeof(MoveOptions), nameof(MoveOptions.EvictionPolicy)),
+            ["RingForm"] = (typeof(MoveOptions), nameof(MoveOptions.RingForm)),
+            ["PointsPerServer"] = (typeof(MoveOptions), nameof(MoveOptions.PointsPerServer)),
+            ["Connections"] = (typeof(MoveOptions), nameof(MoveOptions.Connections)),
+            ["BatchSize"] = (typeof(MoveOptions), nameof(MoveOptions.BatchSize)),
+            ["Window"] = (typeof(MoveOptions), nameof(MoveOptions.Window)),
+        },
         ["Compare-MemcacheData"] = new(StringComparer.OrdinalIgnoreCase)
         {
             ["Reference"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Reference)),

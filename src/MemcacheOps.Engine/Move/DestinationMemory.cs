@@ -1,0 +1,131 @@
+using System.Globalization;
+using MemcacheOps.Engine.Connections;
+using MemcacheOps.Engine.Endpoints;
+using MemcacheOps.Engine.Protocol;
+using MemcacheOps.Engine.Stats;
+
+namespace MemcacheOps.Engine.Move;
+
+/// <summary>
+/// How much memory a destination has left and how much a set of items would take there. memcached
+/// stores each item in a chunk of the smallest slab class that fits it, and gives memory to a class a
+/// 1 MiB page at a time, up to <c>-m</c> (<c>limit_maxbytes</c>); pages already handed out are counted
+/// in <c>stats slabs</c> <c>total_malloced</c>. So an item of 3,064 bytes takes a 3,632-byte chunk with
+/// the default growth factor, and 7 MB of such items do not fit in <c>-m 8</c>. The class sizes are
+/// computed the way memcached's slabs_init does from the server's settings (item header 48 bytes plus
+/// <c>-n</c>, aligned to 8, times <c>-f</c> until <c>slab_chunk_max</c>); items larger than
+/// <c>slab_chunk_max</c> are stored as chunks of that size.
+/// </summary>
+internal sealed class DestinationMemory
+{
+    private const long ItemHeaderBytes = 48;
+    private const long PageBytes = 1024 * 1024;
+    private const int ChunkAlignBytes = 8;
+    private const int MaxClasses = 63;
+
+    private readonly long[] _chunkSizes;
+    private readonly long[] _freeChunks;
+
+    private DestinationMemory(long limit, long allocated, long evictions, long[] chunkSizes, long[] freeChunks)
+    {
+        Limit = limit;
+        Allocated = allocated;
+        Evictions = evictions;
+        _chunkSizes = chunkSizes;
+        _freeChunks = freeChunks;
+    }
+
+    /// <summary>limit_maxbytes (-m).</summary>
+    public long Limit { get; }
+
+    /// <summary>Memory already given to slab pages (total_malloced).</summary>
+    public long Allocated { get; }
+
+    public long Evictions { get; }
+
+    /// <summary>Number of slab classes; per-class counts passed to <see cref="Needed"/> have this length.</summary>
+    public int Classes => _chunkSizes.Length;
+
+    public static async Task<DestinationMemory> ReadAsync(ServerEndpoint server, ConnectionOptions options, CancellationToken cancellationToken)
+    {
+        var (connection, _) = await ServerProbe.ConnectAsync(server, options, cancellationToken).ConfigureAwait(false);
+        using (connection)
+        {
+            var general = ToDictionary(await StatsReader.ReadAsync(connection, StatsGroup.General, cancellationToken).ConfigureAwait(false));
+            var settings = ToDictionary(await StatsReader.ReadAsync(connection, StatsGroup.Settings, cancellationToken).ConfigureAwait(false));
+            var slabs = ToDictionary(await StatsReader.ReadAsync(connection, StatsGroup.Slabs, cancellationToken).ConfigureAwait(false));
+            var chunkSizes = ChunkSizes(
+                Number(settings, "growth_factor", 1.25),
+                (long)Number(settings, "chunk_size", 48),
+                (long)Number(settings, "slab_chunk_max", PageBytes / 2));
+            var freeChunks = new long[chunkSizes.Length];
+            for (var c = 0; c < chunkSizes.Length; c++)
+                freeChunks[c] = (long)Number(slabs, (c + 1).ToString(CultureInfo.InvariantCulture) + ":free_chunks", 0);
+            return new DestinationMemory(
+                (long)Number(general, "limit_maxbytes", -1),
+                (long)Number(slabs, "total_malloced", 0),
+                (long)Number(general, "evictions", 0),
+                chunkSizes,
+                freeChunks);
+        }
+    }
+
+    /// <summary>The chunk size of every slab class, smallest first, as memcached 1.6 computes them.</summary>
+    internal static long[] ChunkSizes(double factor, long minimumData, long chunkMax)
+    {
+        var sizes = new List<long>();
+        // memcached keeps the size in an unsigned int: each product is truncated before the next step.
+        long size = ItemHeaderBytes + minimumData;
+        while (sizes.Count < MaxClasses - 1 && size < chunkMax / factor)
+        {
+            var aligned = size;
+            if (aligned % ChunkAlignBytes != 0)
+                aligned += ChunkAlignBytes - aligned % ChunkAlignBytes;
+            sizes.Add(aligned);
+            size = (long)(aligned * factor);
+        }
+        sizes.Add(chunkMax);
+        return sizes.ToArray();
+    }
+
+    /// <summary>
+    /// Adds one item of <paramref name="itemSize"/> bytes (metadump <c>size=</c>) to per-class chunk counts.
+    /// </summary>
+    public void Count(long itemSize, long[] chunksPerClass)
+    {
+        var largest = _chunkSizes.Length - 1;
+        if (itemSize > _chunkSizes[largest])
+        {
+            chunksPerClass[largest] += (itemSize + _chunkSizes[largest] - 1) / _chunkSizes[largest];
+            return;
+        }
+        var index = Array.BinarySearch(_chunkSizes, itemSize);
+        chunksPerClass[index < 0 ? ~index : index]++;
+    }
+
+    /// <summary>Memory the chunks would take in new pages, after filling the free chunks the classes already have.</summary>
+    public long Needed(long[] chunksPerClass)
+    {
+        long bytes = 0;
+        for (var c = 0; c < chunksPerClass.Length; c++)
+        {
+            var missing = chunksPerClass[c] - _freeChunks[c];
+            if (missing <= 0)
+                continue;
+            var perPage = Math.Max(1, PageBytes / _chunkSizes[c]);
+            bytes += (missing + perPage - 1) / perPage * PageBytes;
+        }
+        return bytes;
+    }
+
+    private static Dictionary<string, string> ToDictionary(List<KeyValuePair<string, string>> pairs)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in pairs)
+            map[name] = value;
+        return map;
+    }
+
+    private static double Number(Dictionary<string, string> map, string name, double fallback)
+        => map.TryGetValue(name, out var text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : fallback;
+}

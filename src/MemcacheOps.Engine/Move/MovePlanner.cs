@@ -1,0 +1,102 @@
+using MemcacheOps.Engine.Diagnostics;
+using MemcacheOps.Engine.Listing;
+using MemcacheOps.Engine.Protocol;
+
+namespace MemcacheOps.Engine.Move;
+
+/// <summary>
+/// The plan of a move (what -WhatIf shows and what the preflight checks): each destination's memory
+/// (limit, pages in use, slab classes), then one listing of every source routed exactly as the first
+/// pass would route it, summing per destination the items, their size (metadump <c>size=</c>) and the
+/// slab memory they would take there (<see cref="DestinationMemory"/>). Reads only.
+/// </summary>
+internal static class MovePlanner
+{
+    public static async Task<IReadOnlyList<MovePlan>> PlanAsync(MoveOptions options, MoveRouting routing, IOperationSink sink, CancellationToken cancellationToken)
+    {
+        var destinations = options.Destinations.Count;
+        var memory = new DestinationMemory?[destinations];
+        var problems = new string?[destinations];
+        await Task.WhenAll(options.Destinations.Select(async (destination, d) =>
+        {
+            try
+            {
+                memory[d] = await DestinationMemory.ReadAsync(destination, options.Connection, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MemcacheException ex)
+            {
+                problems[d] = ex.Message;
+            }
+        })).ConfigureAwait(false);
+
+        var totals = new Tally(memory);
+        await Task.WhenAll(options.Sources.Select((source, index) => Task.Run(async () =>
+        {
+            var tally = new Tally(memory);
+            await KeyListingService.ScanAsync(source, MoveService.ListingOptions(options), sink, (chunk, _) =>
+            {
+                Count(chunk.Span, routing, index, tally);
+                return ValueTask.FromResult(true);
+            }, cancellationToken).ConfigureAwait(false);
+            lock (totals)
+                totals.Add(tally);
+        }, cancellationToken))).ConfigureAwait(false);
+
+        var sources = string.Join(",", options.Sources);
+        return options.Destinations.Select((destination, d) => new MovePlan
+        {
+            Source = sources,
+            Destination = destination.ToString(),
+            Items = totals.Items[d],
+            Bytes = totals.Bytes[d],
+            MemoryNeeded = memory[d]?.Needed(totals.Chunks[d]) ?? -1,
+            LimitBytes = memory[d]?.Limit ?? -1,
+            UsedBytes = memory[d]?.Allocated ?? -1,
+            Evictions = memory[d]?.Evictions ?? 0,
+            Problem = problems[d],
+        }).ToList();
+    }
+
+    private static void Count(ReadOnlySpan<byte> lines, MoveRouting routing, int sourceIndex, Tally tally)
+    {
+        Span<byte> key = stackalloc byte[KeyText.MaxDisplayLength];
+        while (!lines.IsEmpty)
+        {
+            var newline = lines.IndexOf((byte)'\n');
+            var line = newline < 0 ? lines : lines[..newline];
+            lines = newline < 0 ? default : lines[(newline + 1)..];
+            if (!MetadumpEntry.TryParse(line, out var entry))
+                continue;
+            var length = PercentEncoding.Decode(entry.EncodedKey, key);
+            if (length <= 0 || !KeyCodec.IsAddressable(key[..length]))
+                continue;
+            _ = KeyIdentity.Of(key[..length], out var hash);
+            var d = routing.Route(hash, sourceIndex);
+            if (d < 0)
+                continue;
+            tally.Items[d]++;
+            tally.Bytes[d] += entry.Size;
+            tally.Memory[d]?.Count(entry.Size, tally.Chunks[d]);
+        }
+    }
+
+    /// <summary>Per destination: items, item bytes and chunks per slab class.</summary>
+    private sealed class Tally(DestinationMemory?[] memory)
+    {
+        public DestinationMemory?[] Memory { get; } = memory;
+        public long[] Items { get; } = new long[memory.Length];
+        public long[] Bytes { get; } = new long[memory.Length];
+        public long[][] Chunks { get; } = memory.Select(m => new long[m?.Classes ?? 0]).ToArray();
+
+        public void Add(Tally other)
+        {
+            for (var d = 0; d < Items.Length; d++)
+            {
+                Items[d] += other.Items[d];
+                Bytes[d] += other.Bytes[d];
+                for (var c = 0; c < Chunks[d].Length; c++)
+                    Chunks[d][c] += other.Chunks[d][c];
+            }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+using System.Threading.Channels;
+using MemcacheOps.Engine.Connections;
+using MemcacheOps.Engine.Fetching;
+using MemcacheOps.Engine.Listing;
+using MemcacheOps.Engine.Pipelining;
+using MemcacheOps.Engine.Protocol;
+
+namespace MemcacheOps.Engine.Move;
+
+/// <summary>
+/// One pass over one source: the listing (<c>metadump hash</c>, drained through a spill queue so the
+/// server is never held up) is compared key by key with what the move already copied; new and changed
+/// keys are fetched in pipelined <c>mg ... c u</c> batches over several connections, and their values go
+/// to the destinations' writers. Memory is bounded by the fetch batch pool: the listing waits (spilling
+/// to disk) while the destinations catch up.
+/// </summary>
+internal sealed class SourcePass(MoveContext move, SourceState source, int listing)
+{
+    private readonly MoveOptions _options = move.Options;
+
+    /// <summary>Keys that vanished and must be deleted on their destination (with -SyncDeletes), by destination.</summary>
+    public List<byte[]>[] Deletions { get; } = move.Destinations.Select(_ => new List<byte[]>()).ToArray();
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var connections = new List<MemcachedConnection>();
+        var spool = _options.SyncDeletes ? new ListingSpool(_options.Listing.SpillDirectory) : null;
+        try
+        {
+            for (var i = 0; i < _options.Connections; i++)
+                connections.Add((await ServerProbe.ConnectAsync(source.Endpoint, _options.Connection, stop.Token).ConfigureAwait(false)).Connection);
+            using var pool = new MoveFetchBatchPool(_options.Connections * (_options.Window + 2), _options.BatchSize);
+            var fetchQueue = Channel.CreateBounded<KeyBatch>(new BoundedChannelOptions(_options.Connections * _options.Window + 1) { SingleWriter = true });
+            var forward = Channel.CreateUnbounded<MoveFetchBatch>(new UnboundedChannelOptions { SingleReader = true });
+            var fetching = Task.WhenAll(connections.Select(c =>
+                new MetaPipeline<KeyBatch>(c, new MetaGetHandler(new MoveFetchSink(move, source, forward.Writer), includeCas: true), _options.Window, source.Throttle)
+                    .RunAsync(fetchQueue.Reader, stop.Token)));
+            // A broken fetch connection must not leave the listing waiting for a free batch or queue room.
+            _ = fetching.ContinueWith(_ => MoveService.TryCancel(stop), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            var forwarding = Task.Run(() => ForwardAsync(forward.Reader, pool, stop.Token), CancellationToken.None);
+            _ = forwarding.ContinueWith(_ => MoveService.TryCancel(stop), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            try
+            {
+                await ListAsync(pool, fetchQueue.Writer, spool, stop.Token).ConfigureAwait(false);
+                fetchQueue.Writer.TryComplete();
+                await fetching.ConfigureAwait(false);
+                forward.Writer.TryComplete();
+                await forwarding.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                fetchQueue.Writer.TryComplete(ex);
+                forward.Writer.TryComplete();
+                await stop.CancelAsync().ConfigureAwait(false);
+                await Task.WhenAll(fetching.ContinueWith(_ => { }, TaskScheduler.Default), forwarding.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+                // Report the cause, not the cancellation it triggered.
+                var cause = fetching.Exception?.InnerException ?? forwarding.Exception?.InnerException ?? ex;
+                if (cause is OperationCanceledException && cancellationToken.IsCancellationRequested)
+                    throw new OperationCanceledException(cancellationToken);
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+            }
+            source.ApplyCorrections();
+            Sweep();
+            source.PreviousListing?.Dispose();
+            source.PreviousListing = spool;
+            spool = null;
+        }
+        finally
+        {
+            foreach (var connection in connections)
+                connection.Dispose();
+            spool?.Dispose();
+        }
+    }
+
+    /// <summary>Streams the listing into fetch batches; only the keys to copy are fetched.</summary>
+    private async Task ListAsync(MoveFetchBatchPool pool, ChannelWriter<KeyBatch> output, ListingSpool? spool, CancellationToken cancellationToken)
+    {
+        MoveFetchBatch? batch = null;
+        await KeyListingService.ScanAsync(source.Endpoint, MoveService.ListingOptions(_options), move.Sink, async (chunk, token) =>
+        {
+            spool?.Write(chunk.Span);
+            var position = 0;
+            while (position < chunk.Length)
+            {
+                batch ??= await pool.RentAsync(token).ConfigureAwait(false);
+                position = Fill(chunk.Buffer.AsSpan(0, chunk.Length), position, batch);
+                if (batch.Keys.IsFull)
+                {
+                    await SubmitAsync(batch, output, token).ConfigureAwait(false);
+                    batch = null;
+                }
+            }
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        if (batch is { Keys.Count: > 0 })
+            await SubmitAsync(batch, output, cancellationToken).ConfigureAwait(false);
+        else if (batch is not null)
+            pool.Return(batch);
+    }
+
+    /// <summary>
+    /// Queues a batch for fetching. The pipelines throttle the requests they send; the values the source
+    /// will send back are charged here, before they are asked for, so its bytes/s limit holds from the start.
+    /// </summary>
+    private async ValueTask SubmitAsync(MoveFetchBatch batch, ChannelWriter<KeyBatch> output, CancellationToken cancellationToken)
+    {
+        await source.Throttle.WaitAsync(0, batch.ExpectedBytes, cancellationToken).ConfigureAwait(false);
+        await output.WriteAsync(batch.Keys, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Routes and classifies listing lines from <paramref name="position"/> until the batch is full; returns the new position.</summary>
+    private int Fill(ReadOnlySpan<byte> lines, int position, MoveFetchBatch batch)
+    {
+        Span<byte> key = stackalloc byte[KeyText.MaxDisplayLength];
+        var routing = move.Routing;
+        var destinations = move.Destinations;
+        while (position < lines.Length && !batch.Keys.IsFull)
+        {
+            var rest = lines[position..];
+            var newline = rest.IndexOf((byte)'\n');
+            var line = newline < 0 ? rest : rest[..newline];
+            position += newline < 0 ? rest.Length : newline + 1;
+            if (!MetadumpEntry.TryParse(line, out var entry))
+                continue;
+            var length = PercentEncoding.Decode(entry.EncodedKey, key);
+            if (length <= 0)
+                continue;
+            var keyBytes = key[..length];
+            var id = KeyIdentity.Of(keyBytes, out var hash);
+            var d = routing.Route(hash, source.Index);
+            if (d < 0 || destinations[d].Failed)
+                continue;
+            if (!KeyCodec.IsAddressable(keyBytes))
+            {
+                if (source.Unaddressable++ == 0)
+                    move.Sink.Warning($"{source.Endpoint}: skipped a key that memcached's meta protocol cannot address ({KeyCodec.WhyNotAddressable(keyBytes)}): {KeyText.ToDisplayString(keyBytes, out _)}");
+                continue;
+            }
+            var change = source.Keys.Observe(id, entry.Cas, entry.Expiry, listing, out var wasOnDestination);
+            if (change == KeyChange.Unchanged)
+                continue;
+            destinations[d].AddChanged(1);
+            batch.Add(keyBytes, entry.Expiry, entry.Size, id, entry.Cas, d, change == KeyChange.Changed, wasOnDestination);
+        }
+        return position;
+    }
+
+    /// <summary>
+    /// Hands each fetched batch's store batches to the destinations' writers, waiting for room (this is
+    /// the back-pressure point), then gives the batch back to the pool. A destination that fails is
+    /// marked and dropped; the others go on.
+    /// </summary>
+    private async Task ForwardAsync(ChannelReader<MoveFetchBatch> input, MoveFetchBatchPool pool, CancellationToken cancellationToken)
+    {
+        await foreach (var batch in input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var (d, store) in batch.Ready)
+                await MoveService.SendAsync(move, move.Destinations[d], store, cancellationToken).ConfigureAwait(false);
+            batch.Ready.Clear();
+            pool.Return(batch);
+        }
+    }
+
+    /// <summary>
+    /// Keys the listing did not see: forgotten, kept as known differences, or queued for deletion. A key
+    /// the destination holds was seen by the previous pass's listing, so its bytes are read back from there.
+    /// </summary>
+    private void Sweep()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var vanished = new HashSet<UInt128>();
+        var syncDeletes = _options.SyncDeletes && source.PreviousListing is not null;
+        source.Keys.Sweep(listing, now, id =>
+        {
+            if (!syncDeletes)
+                return false;
+            var d = move.Routing.Route(KeyIdentity.KetamaHash(id), source.Index);
+            if (d < 0 || move.Destinations[d].Failed)
+                return false;
+            vanished.Add(id);
+            return true;
+        });
+        if (vanished.Count == 0)
+            return;
+        source.PreviousListing!.FindKeys(vanished, (id, key) =>
+        {
+            var d = move.Routing.Route(KeyIdentity.KetamaHash(id), source.Index);
+            Deletions[d].Add(key);
+            move.Destinations[d].AddChanged(1);
+        });
+    }
+}

@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using MemcacheOps.Engine.Endpoints;
+using MemcacheOps.Engine.Throttling;
+
+namespace MemcacheOps.Engine.Move;
+
+/// <summary>One source for the whole move: what is known about its keys, and its failure if any.</summary>
+internal sealed class SourceState : IDisposable
+{
+    public SourceState(int index, ServerEndpoint endpoint, IThrottle throttle)
+    {
+        Index = index;
+        Endpoint = endpoint;
+        Throttle = throttle;
+    }
+
+    public int Index { get; }
+
+    public ServerEndpoint Endpoint { get; }
+
+    public IThrottle Throttle { get; }
+
+    public KeyStateMap Keys { get; } = new();
+
+    /// <summary>Filled by fetch readers during a pass, applied to <see cref="Keys"/> when the pass's copy is done.</summary>
+    public ConcurrentQueue<KeyCorrection> Corrections { get; } = new();
+
+    /// <summary>The previous pass's listing, kept with -SyncDeletes to recover the bytes of keys that vanish.</summary>
+    public ListingSpool? PreviousListing { get; set; }
+
+    /// <summary>False once the server sets cas_enabled no (-C): changes cannot be seen without CAS.</summary>
+    public bool CasEnabled { get; set; } = true;
+
+    public string? Failure { get; private set; }
+
+    public bool Failed => Failure is not null;
+
+    /// <summary>Keys the meta protocol cannot address (reported once per move).</summary>
+    public long Unaddressable;
+
+    public void Fail(string reason) => Failure ??= reason;
+
+    public void ApplyCorrections()
+    {
+        while (Corrections.TryDequeue(out var correction))
+            Keys.Apply(correction);
+    }
+
+    public void Dispose() => PreviousListing?.Dispose();
+}

@@ -118,8 +118,49 @@ BeforeAll {
             ConnectTimeout    = @('double')
             Timeout           = @('double')
         }
-        # Move-MemcacheNode and Compare-MemcacheData: add their tables here when they are built; until then the
-        # 'is described here' test below fails for them.
+        'Compare-MemcacheData' = @{
+            Reference         = @('string[]')
+            Difference        = @('string[]')
+            ReferencePath     = @('string')
+            DifferencePath    = @('string')
+            Sample            = @('double')
+            Summary           = @('switch')
+            TtlTolerance      = @('long')
+            RingForm          = @('MemcacheOps.Engine.Routing.KetamaForm')
+            PointsPerServer   = @('int')
+            Connections       = @('int')
+            BatchSize         = @('int')
+            Window            = @('int')
+            MaxOpsPerSecond   = @('double')
+            MaxBytesPerSecond = @('double')
+            ConnectTimeout    = @('double')
+            Timeout           = @('double')
+        }
+        'Move-MemcacheNode' = @{
+            Source            = @('string[]', 'Mandatory')
+            Destination       = @('string[]', 'Mandatory')
+            RingServer        = @('string[]')
+            OldRingServer     = @('string[]')
+            OnlyMoved         = @('switch')
+            Mode              = @('MemcacheOps.Engine.Storing.StoreMode')
+            SyncDeletes       = @('switch')
+            Passes            = @('int')
+            ChangeThreshold   = @('long')
+            Deadline          = @('double')
+            Continuous        = @('switch')
+            PassInterval      = @('double')
+            MaxOpsPerSecond   = @('double')
+            MaxBytesPerSecond = @('double')
+            Force             = @('switch')
+            EvictionPolicy    = @('MemcacheOps.Engine.Move.MoveEvictionPolicy')
+            RingForm          = @('MemcacheOps.Engine.Routing.KetamaForm')
+            PointsPerServer   = @('int')
+            Connections       = @('int')
+            BatchSize         = @('int')
+            Window            = @('int')
+            ConnectTimeout    = @('double')
+            Timeout           = @('double')
+        }
     }
 }
 

@@ -111,7 +111,9 @@ public static class ExportService
         var receive = Math.Max(options.Connection.ReceiveBufferSize, largestValue) * 2;
         var send = 320L * 1024;
         var batches = (options.Window + 2L) * options.BatchSize * 300;
-        var perConnection = options.KeyFileSize + writeBuffer + receive + send + batches;
+        // Data-file buffers: the one being filled, its write-behind spare, and the pair of the key file
+        // still completing in the background.
+        var perConnection = options.KeyFileSize + 4 * writeBuffer + receive + send + batches;
         var listing = options.Connection.ReceiveBufferSize * 2L + options.Servers.Count * 1024L * 1024;
         return options.Connections * perConnection + listing;
     }
@@ -357,20 +359,21 @@ public static class ExportService
         CancellationToken cancellationToken)
     {
         var connections = new Dictionary<ServerEndpoint, MemcachedConnection>();
+        // Completing a key file's data files (flush, fsync, rename, manifest) runs while the next key file
+        // is fetched; at most one completion is pending per worker, so memory stays bounded.
+        Task? completing = null;
         try
         {
             await foreach (var (server, keyFile) in queue.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                List<DataFileInfo> listed;
+                (DataFileSink Sink, KeyFileCounts Counts) fetched;
                 for (var attempt = 1; ; attempt++)
                 {
                     if (!connections.TryGetValue(server, out var connection))
                         connections[server] = connection = (await ServerProbe.ConnectAsync(server, options.Connection, cancellationToken).ConfigureAwait(false)).Connection;
                     try
                     {
-                        var (files, counts) = await fetcher.FetchAsync(connection, server, keyFile, throttles[server], cancellationToken).ConfigureAwait(false);
-                        state.KeyFileFetched(keyFile.Name, files, counts);
-                        listed = files;
+                        fetched = await fetcher.FetchAsync(connection, server, keyFile, throttles[server], cancellationToken).ConfigureAwait(false);
                         break;
                     }
                     catch (MemcacheException ex) when (attempt == 1 && ex.Kind is MemcacheErrorKind.ConnectionFailed or MemcacheErrorKind.Timeout or MemcacheErrorKind.ProtocolError)
@@ -380,16 +383,62 @@ public static class ExportService
                         connections.Remove(server);
                     }
                 }
-                // Outside the retry above: the key file is listed now and must never be fetched twice.
-                if (observer is not null)
-                    await observer.OnFilesListedAsync(listed, cancellationToken).ConfigureAwait(false);
+                if (completing is not null)
+                {
+                    try
+                    {
+                        await completing.ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        // The previous key file could not be completed (e.g. the disk is full): this one is
+                        // discarded too, so no file stays open and nothing unlisted is left behind.
+                        fetched.Sink.Abort();
+                        throw;
+                    }
+                }
+                var name = keyFile.Name;
+                completing = Task.Run(() => CompleteKeyFileAsync(name, fetched.Sink, fetched.Counts, state, observer, cancellationToken), CancellationToken.None);
             }
+            if (completing is not null)
+                await completing.ConfigureAwait(false);
         }
         finally
         {
+            if (completing is { IsCompleted: false })
+            {
+                try
+                {
+                    await completing.ConfigureAwait(false);
+                }
+                catch
+                {
+                    // The worker is already failing; its first failure is the one reported.
+                }
+            }
             foreach (var connection in connections.Values)
                 connection.Dispose();
         }
+    }
+
+    /// <summary>Completes a fetched key file's data files and lists them; only then is the key file done.</summary>
+    private static async Task CompleteKeyFileAsync(string keyFile, DataFileSink sink, KeyFileCounts counts, ExportState state,
+        IDumpFileObserver? observer, CancellationToken cancellationToken)
+    {
+        List<DataFileInfo> files;
+        try
+        {
+            files = sink.Complete();
+        }
+        catch
+        {
+            sink.Abort();
+            throw;
+        }
+        state.KeyFileFetched(keyFile, files, counts);
+        // After the manifest lists them: the key file is done and must never be fetched twice.
+        if (observer is not null)
+            await observer.OnFilesListedAsync(files, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The prepared folder, with the data files a resumed dump already lists.</summary>

@@ -20,7 +20,12 @@ namespace MemcacheOps.Engine.Export;
 /// </summary>
 internal sealed class KeyFileFetcher(ExportOptions options, DumpLayoutWriter layout, ProgressTracker progress, IOperationSink diagnostics)
 {
-    public async Task<(List<DataFileInfo> Files, KeyFileCounts Counts)> FetchAsync(MemcachedConnection connection, ServerEndpoint server,
+    /// <summary>
+    /// Fetches every value of the key file into its data files and returns them still open: the caller
+    /// completes them (flush, fsync, rename) with <see cref="DataFileSink.Complete"/>, which may overlap
+    /// with fetching the next key file. On failure the files are already discarded.
+    /// </summary>
+    public async Task<(DataFileSink Sink, KeyFileCounts Counts)> FetchAsync(MemcachedConnection connection, ServerEndpoint server,
         KeyFileInfo keyFile, IThrottle throttle, CancellationToken cancellationToken)
     {
         var counts = new KeyFileCounts();
@@ -50,7 +55,7 @@ internal sealed class KeyFileFetcher(ExportOptions options, DumpLayoutWriter lay
                 throw;
             }
             await run.ConfigureAwait(false);
-            return (sink.Complete(), counts);
+            return (sink, counts);
         }
         catch
         {

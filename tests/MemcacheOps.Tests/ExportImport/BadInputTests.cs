@@ -130,7 +130,8 @@ public sealed class BadInputTests : IAsyncLifetime
         }
         finally
         {
-            Run("umount", mount);
+            // Lazy unmount, so a failure above never leaves a mount behind on the machine.
+            Run("umount", "-l " + mount);
         }
     }
 

@@ -29,6 +29,7 @@ public sealed class Crc32C
 
     public static uint Compute(ReadOnlySpan<byte> data) => ~Update(0xFFFFFFFF, data);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static uint Update(uint crc, ReadOnlySpan<byte> data)
     {
         if (Sse42.X64.IsSupported)

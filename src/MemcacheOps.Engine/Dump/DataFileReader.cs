@@ -63,6 +63,7 @@ public sealed class DataFileReader : IDisposable
     /// Reads the next record; false at the clean end of the file. The view's spans stay valid until
     /// the next call. Throws DumpFileCorrupt on any damage and DumpReadFailed on I/O errors.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool TryReadNext(out V0RecordView record)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

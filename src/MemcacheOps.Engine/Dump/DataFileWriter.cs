@@ -101,6 +101,7 @@ public sealed class DataFileWriter : IDisposable
     /// is written through directly. Throws DumpWriteFailed (kind WriteFailed) when the disk refuses;
     /// the staging file is then deleted and the writer is finished.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Append(ReadOnlySpan<byte> key, int expiry, uint flags, ReadOnlySpan<byte> value)
     {
         EnsureOpen();

@@ -28,6 +28,7 @@ public static class V0Record
     public static int HeaderSize(int keyLength) => FixedOverhead + keyLength;
 
     /// <summary>Writes one whole record into <paramref name="dest"/>; returns the bytes written.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static int Write(Span<byte> dest, ReadOnlySpan<byte> key, int expiry, uint flags, ReadOnlySpan<byte> value)
     {
         var header = WriteHeader(dest, key, expiry, flags, value.Length);

@@ -104,6 +104,7 @@ internal sealed class KeyFileFetcher(ExportOptions options, DumpLayoutWriter lay
     }
 
     /// <summary>Adds keys from the lines at <paramref name="position"/> until the batch is full; returns the new position.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private int FillBatch(ReadOnlySpan<byte> lines, int position, KeyBatch batch, KeyFileCounts counts)
     {
         Span<byte> key = stackalloc byte[KeyText.MaxDisplayLength];
@@ -140,6 +141,7 @@ internal sealed class KeyFileFetcher(ExportOptions options, DumpLayoutWriter lay
     /// <summary>Gives each batch back to the pool once its replies are written.</summary>
     private sealed class ReturningSink(DataFileSink inner, KeyBatchPool pool) : IFetchedItemSink
     {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void OnItem(KeyBatch batch, int index, uint flags, long ttl, ReadOnlySpan<byte> value) => inner.OnItem(batch, index, flags, ttl, value);
 
         public void OnBatchComplete(KeyBatch batch)

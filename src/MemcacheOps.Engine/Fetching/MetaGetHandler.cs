@@ -12,6 +12,7 @@ namespace MemcacheOps.Engine.Fetching;
 /// </summary>
 public sealed class MetaGetHandler(IFetchedItemSink sink, bool includeCas = false) : IMetaBatchHandler<KeyBatch>
 {
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Serialize(KeyBatch batch, PooledBufferWriter writer, out int operations)
     {
         for (var i = 0; i < batch.Count; i++)
@@ -27,6 +28,7 @@ public sealed class MetaGetHandler(IFetchedItemSink sink, bool includeCas = fals
         operations = batch.Count;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void OnReply(KeyBatch batch, in MetaReply reply, ReadOnlySpan<byte> frame)
     {
         if (reply.Kind == MetaReplyKind.Value)

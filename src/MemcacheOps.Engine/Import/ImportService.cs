@@ -249,6 +249,7 @@ public static class ImportService
             return n;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public (StoreBatch? Full, int Target, bool Done) FillNext()
         {
             long read = 0, expired = 0, tooLarge = 0, invalid = 0;

@@ -63,6 +63,7 @@ public static class KeyListingService
     }
 
     /// <summary>Parses a chunk of lines, counts matches and (when <paramref name="output"/> is given) materialises them.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static bool Collect(SpillQueue.Chunk chunk, string server, KeyListingRequest request, ref long matched, List<MemcacheKeyInfo>? output)
     {
         Span<byte> key = stackalloc byte[KeyText.MaxDisplayLength];

@@ -27,6 +27,7 @@ public ref struct MetadumpEntry
     public uint? ClientFlags;
 
     /// <summary>Parses one line without its trailing newline; false when it is not a metadump item line.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool TryParse(ReadOnlySpan<byte> line, out MetadumpEntry entry)
     {
         entry = default;

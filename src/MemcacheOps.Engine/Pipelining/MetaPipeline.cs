@@ -157,6 +157,7 @@ public sealed class MetaPipeline<TBatch>
     }
 
     /// <summary>Handles every complete reply in the buffer; true when the batch's MN was reached.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private bool TryHandleBufferedReplies(TBatch batch, out int needed)
     {
         needed = 0;

@@ -13,6 +13,7 @@ public static class KeyCodec
     public const int MaxBinaryKeyLength = 186;
 
     /// <summary>True when the key cannot be sent as a plain token (control bytes, space, DEL, or too long).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool NeedsBase64(ReadOnlySpan<byte> key)
     {
         if (key.Length > MaxKeyLength)

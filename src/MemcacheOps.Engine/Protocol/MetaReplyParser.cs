@@ -17,6 +17,7 @@ public static class MetaReplyParser
     /// Parses the header line at the start of <paramref name="buffer"/>. For a VA reply the caller must
     /// then wait until <see cref="MetaReply.TotalLength"/> bytes are buffered before using the value.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseHeader(ReadOnlySpan<byte> buffer, out MetaReply reply)
     {
         reply = default;
@@ -81,6 +82,7 @@ public static class MetaReplyParser
         return 3 + consumed;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ParseFlags(ReadOnlySpan<byte> line, int position, ref MetaReply reply)
     {
         while (position < line.Length)

@@ -7,6 +7,7 @@ namespace MemcacheOps.Engine.Protocol;
 public static class PercentEncoding
 {
     /// <summary>Decodes <paramref name="source"/> into <paramref name="destination"/>; returns the byte count or -1 when malformed.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static int Decode(ReadOnlySpan<byte> source, Span<byte> destination)
     {
         var w = 0;
@@ -37,6 +38,7 @@ public static class PercentEncoding
             or (byte)'-' or (byte)'.' or (byte)'_' or (byte)'~';
 
     /// <summary>Encodes like memcached does; returns the byte count written.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static int Encode(ReadOnlySpan<byte> source, Span<byte> destination)
     {
         var w = 0;

@@ -60,6 +60,7 @@ public sealed class StoreBatch : IDisposable
     /// Appends <c>ms &lt;key&gt; &lt;len&gt; F&lt;flags&gt; T&lt;ttl&gt; [M&lt;mode&gt;] q O&lt;i&gt; [b]</c> and the value.
     /// <paramref name="ttl"/> is what memcached's T token takes: 0 never, up to 30 days relative, larger absolute.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<byte> key, uint flags, long ttl, ReadOnlySpan<byte> value, StoreMode mode)
     {
         if (_sealed)

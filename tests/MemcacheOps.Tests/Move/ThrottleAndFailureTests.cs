@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace MemcacheOps.Tests.Move;
 
 /// <summary>Protecting live traffic (operations per second per server) and a destination dying mid-move.</summary>
+[Collection(MemcacheOps.Tests.Throttling.RealClockCollection.Name)]
 public sealed class ThrottleAndFailureTests(ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>How long the throttled move runs; the acceptance criterion asks for 10 s.</summary>

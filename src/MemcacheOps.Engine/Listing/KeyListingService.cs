@@ -50,8 +50,15 @@ public static class KeyListingService
         var name = server.ToString();
         long matched = 0;
         var batch = new List<MemcacheKeyInfo>();
+        // Counting without filters needs no parsing: every metadump line is exactly one item.
+        var countLinesOnly = request.CountOnly && request.Filter.IsEmpty && request.First is null;
         var summary = await ScanAsync(server, request.Listing, sink, async (chunk, token) =>
         {
+            if (countLinesOnly)
+            {
+                matched += chunk.Lines;
+                return true;
+            }
             batch.Clear();
             var keepGoing = Collect(chunk, name, request, ref matched, request.CountOnly ? null : batch);
             foreach (var item in batch)

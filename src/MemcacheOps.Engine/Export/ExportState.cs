@@ -24,9 +24,31 @@ internal sealed class ExportState(string stateDirectory, DumpManifest manifest)
     {
         lock (_gate)
         {
-            manifest.KeyFiles.Add(new DumpManifestKeyFile { Name = file.Name, Server = server, Lines = file.Lines });
+            var entry = new DumpManifestKeyFile { Name = file.Name, Server = server, Lines = file.Lines };
+            manifest.KeyFiles.Add(entry);
             manifest.Totals.Listed += file.Lines;
+            PersistOrUndo(() =>
+            {
+                manifest.KeyFiles.Remove(entry);
+                manifest.Totals.Listed -= file.Lines;
+            });
+        }
+    }
+
+    /// <summary>
+    /// Writes the manifest; if that fails (a full disk), undoes the change just made in memory, so what
+    /// the export reports is exactly what the manifest on disk records.
+    /// </summary>
+    private void PersistOrUndo(Action undo)
+    {
+        try
+        {
             ManifestStore.Write(stateDirectory, manifest);
+        }
+        catch
+        {
+            undo();
+            throw;
         }
     }
 
@@ -35,7 +57,7 @@ internal sealed class ExportState(string stateDirectory, DumpManifest manifest)
         lock (_gate)
         {
             manifest.ListingComplete = true;
-            ManifestStore.Write(stateDirectory, manifest);
+            PersistOrUndo(() => manifest.ListingComplete = false);
         }
     }
 
@@ -44,26 +66,37 @@ internal sealed class ExportState(string stateDirectory, DumpManifest manifest)
     {
         lock (_gate)
         {
-            foreach (var file in files)
-                manifest.Files.Add(new DumpManifestFile
-                {
-                    Name = file.Name,
-                    KeyFile = keyFile,
-                    Records = file.Records,
-                    Bytes = file.Bytes,
-                    Sha256 = file.Sha256 ?? string.Empty,
-                    Crc32c = file.ChecksumAlgorithm == ChecksumAlgorithm.Crc32C ? file.Checksum : null,
-                });
+            var added = files.Select(file => new DumpManifestFile
+            {
+                Name = file.Name,
+                KeyFile = keyFile,
+                Records = file.Records,
+                Bytes = file.Bytes,
+                Sha256 = file.Sha256 ?? string.Empty,
+                Crc32c = file.ChecksumAlgorithm == ChecksumAlgorithm.Crc32C ? file.Checksum : null,
+            }).ToList();
+            manifest.Files.AddRange(added);
             var entry = manifest.KeyFiles.First(k => k.Name == keyFile);
             entry.Fetched = true;
-            var totals = manifest.Totals;
-            totals.Dumped += counts.Dumped;
-            totals.Missing += counts.Missing;
-            totals.Filtered += counts.Filtered;
-            totals.Skipped += counts.Skipped;
-            totals.Bytes += counts.Bytes;
-            ManifestStore.Write(stateDirectory, manifest);
+            Apply(manifest.Totals, counts, +1);
+            PersistOrUndo(() =>
+            {
+                // The data files stay on disk unlisted; a resume deletes them and fetches the key file again.
+                foreach (var file in added)
+                    manifest.Files.Remove(file);
+                entry.Fetched = false;
+                Apply(manifest.Totals, counts, -1);
+            });
         }
+    }
+
+    private static void Apply(DumpTotals totals, KeyFileCounts counts, int sign)
+    {
+        totals.Dumped += sign * counts.Dumped;
+        totals.Missing += sign * counts.Missing;
+        totals.Filtered += sign * counts.Filtered;
+        totals.Skipped += sign * counts.Skipped;
+        totals.Bytes += sign * counts.Bytes;
     }
 
     public void MarkComplete()
@@ -72,7 +105,11 @@ internal sealed class ExportState(string stateDirectory, DumpManifest manifest)
         {
             manifest.Complete = true;
             manifest.CompletedUtc = DateTimeOffset.UtcNow;
-            ManifestStore.Write(stateDirectory, manifest);
+            PersistOrUndo(() =>
+            {
+                manifest.Complete = false;
+                manifest.CompletedUtc = null;
+            });
         }
     }
 

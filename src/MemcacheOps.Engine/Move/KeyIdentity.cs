@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
+using MemcacheOps.Engine.Routing;
 
 namespace MemcacheOps.Engine.Move;
 
@@ -14,7 +14,7 @@ internal static class KeyIdentity
     public static UInt128 Of(ReadOnlySpan<byte> key, out uint ketamaHash)
     {
         Span<byte> digest = stackalloc byte[16];
-        MD5.HashData(key, digest);
+        KeyDigest.Compute(key, digest);
         ketamaHash = BinaryPrimitives.ReadUInt32LittleEndian(digest);
         return BinaryPrimitives.ReadUInt128LittleEndian(digest);
     }

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using MemcacheOps.Engine.Endpoints;
 
@@ -80,12 +79,7 @@ public sealed class KetamaRing
     }
 
     /// <summary>A key's ketama hash: the little-endian uint32 of the first four bytes of MD5(key).</summary>
-    public static uint HashKey(ReadOnlySpan<byte> key)
-    {
-        Span<byte> digest = stackalloc byte[16];
-        MD5.HashData(key, digest);
-        return BinaryPrimitives.ReadUInt32LittleEndian(digest);
-    }
+    public static uint HashKey(ReadOnlySpan<byte> key) => KeyDigest.KetamaHash(key);
 
     /// <summary>Position of the first point at or after <paramref name="hash"/>, wrapping to 0 past the last point.</summary>
     internal int FindPointIndex(uint hash)
@@ -205,7 +199,7 @@ public sealed class KetamaRing
             for (var j = 0; j < digests[i]; j++)
             {
                 var input = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{hashBase}-{j}"));
-                MD5.HashData(input, digest);
+                KeyDigest.Compute(input, digest);
                 for (var k = 0; k < 4; k++)
                 {
                     var point = BinaryPrimitives.ReadUInt32LittleEndian(digest.Slice(4 * k, 4));

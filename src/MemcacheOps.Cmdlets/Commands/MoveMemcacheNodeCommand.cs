@@ -185,11 +185,12 @@ public sealed class MoveMemcacheNodeCommand : MemcacheCmdlet
         var options = Validate(BuildOptions);
         // The plan (a listing of the sources and the destinations' stats; nothing is written) gives the
         // confirmation prompts and -WhatIf their numbers, and is reused as the move's preflight.
-        IReadOnlyList<MovePlan> plan = [];
-        RunOperation(async (sink, token) => plan = await MoveService.PlanAsync(options, sink, token).ConfigureAwait(false));
         var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value) && value is SwitchParameter bound
             ? bound.IsPresent
             : SessionState.PSVariable.GetValue("WhatIfPreference") is true or SwitchParameter { IsPresent: true };
+        // -WhatIf shows the exact plan; a real run may answer a node replacement that clearly fits from stats.
+        IReadOnlyList<MovePlan> plan = [];
+        RunOperation(async (sink, token) => plan = await MoveService.PlanAsync(options, sink, token, allowEstimate: !whatIf).ConfigureAwait(false));
         if (!whatIf)
             Validate(() => MoveService.CheckFit(plan, Force.IsPresent));
 
@@ -262,7 +263,10 @@ public sealed class MoveMemcacheNodeCommand : MemcacheCmdlet
     private static string Describe(MovePlan plan, MoveOptions options)
     {
         var c = CultureInfo.InvariantCulture;
-        var what = string.Create(c, $"Copy {plan.Items:N0} items ({Units.Bytes(plan.Bytes)}, {Units.Bytes(Math.Max(0, plan.MemoryNeeded))} of slab memory) from {plan.Source} to {plan.Destination} with mode {options.Mode}");
+        var size = plan.Estimated
+            ? string.Create(c, $"about {plan.Items:N0} items ({Units.Bytes(plan.Bytes)}, at most {Units.Bytes(Math.Max(0, plan.MemoryNeeded))} of slab memory)")
+            : string.Create(c, $"{plan.Items:N0} items ({Units.Bytes(plan.Bytes)}, {Units.Bytes(Math.Max(0, plan.MemoryNeeded))} of slab memory)");
+        var what = string.Create(c, $"Copy {size} from {plan.Source} to {plan.Destination} with mode {options.Mode}");
         if (options.Passes > 1 || options.Continuous)
             what += options.Continuous ? ", syncing continuously" : string.Create(c, $", up to {options.Passes} passes overwriting keys that change");
         if (options.SyncDeletes)

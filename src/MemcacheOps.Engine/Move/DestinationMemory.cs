@@ -26,11 +26,13 @@ internal sealed class DestinationMemory
     private readonly long[] _chunkSizes;
     private readonly long[] _freeChunks;
 
-    private DestinationMemory(long limit, long allocated, long evictions, long[] chunkSizes, long[] freeChunks)
+    private DestinationMemory(long limit, long allocated, long evictions, long items, long itemBytes, long[] chunkSizes, long[] freeChunks)
     {
         Limit = limit;
         Allocated = allocated;
         Evictions = evictions;
+        Items = items;
+        ItemBytes = itemBytes;
         _chunkSizes = chunkSizes;
         _freeChunks = freeChunks;
     }
@@ -42,6 +44,15 @@ internal sealed class DestinationMemory
     public long Allocated { get; }
 
     public long Evictions { get; }
+
+    /// <summary>Items the server holds now (curr_items).</summary>
+    public long Items { get; }
+
+    /// <summary>Their total size, header included, as metadump's <c>size=</c> counts it (<c>bytes</c>).</summary>
+    public long ItemBytes { get; }
+
+    /// <summary>True when both servers have the same slab classes, so an item takes the same chunk size on either.</summary>
+    public bool HasSameClassesAs(DestinationMemory other) => _chunkSizes.AsSpan().SequenceEqual(other._chunkSizes);
 
     /// <summary>Number of slab classes; per-class counts passed to <see cref="Needed"/> have this length.</summary>
     public int Classes => _chunkSizes.Length;
@@ -65,6 +76,8 @@ internal sealed class DestinationMemory
                 (long)Number(general, "limit_maxbytes", -1),
                 (long)Number(slabs, "total_malloced", 0),
                 (long)Number(general, "evictions", 0),
+                (long)Number(general, "curr_items", 0),
+                (long)Number(general, "bytes", 0),
                 chunkSizes,
                 freeChunks);
         }

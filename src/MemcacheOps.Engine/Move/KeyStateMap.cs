@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace MemcacheOps.Engine.Move;
 
@@ -31,10 +30,9 @@ internal readonly record struct KeyCorrection(UInt128 Id, ulong Cas, long Expiry
 /// <summary>
 /// What the move knows about every key it copies from one source: the CAS of the version the
 /// destination holds, the key's expiry, and the last listing that saw it. Keys are identified by their
-/// MD5 digest (<see cref="KeyIdentity"/>), so an entry costs about 40 bytes (16 identity + 16 state +
-/// the dictionary's 8) whatever the key length: memory grows with the number of keys moved, about
-/// 45 bytes per key with the hash buckets (10 million keys: about 450 MB). Only the source's pass task
-/// touches a map, so it needs no lock; fetch results arrive as <see cref="KeyCorrection"/>s.
+/// MD5 digest (<see cref="KeyIdentity"/>), so a slot costs 33 bytes (16 identity + 16 state + 1) whatever
+/// the key length, in a table kept between 3/8 and 3/4 full: memory grows with the number of keys moved,
+/// 44 to 88 bytes per key (10 million keys: 440 to 880 MB). Only the source's pass task touches a map, so it needs no lock; fetch results arrive as <see cref="KeyCorrection"/>s.
 /// <para>
 /// Because memcached gives every new version of an item a new, larger CAS (and a delete followed by a
 /// new store a new CAS too), "same CAS as when copied" means "the destination holds this very version".
@@ -51,7 +49,7 @@ internal sealed class KeyStateMap
     private const uint UnwritableBit = 1u << 30;     // the version with Cas cannot be written (too large)
     private const uint FetchedExpiryBit = 1u << 31;  // Expiry came from a fetch (local clock, +-1 s), not from a listing
 
-    private readonly Dictionary<UInt128, Entry> _entries = [];
+    private readonly IdentityTable<Entry> _entries = new();
 
     /// <summary>The largest listing number an entry can record.</summary>
     public const int MaxListing = (int)ListingMask;
@@ -63,9 +61,10 @@ internal sealed class KeyStateMap
     /// copy are marked as held by the destination right away (optimistically); the fetch corrects the
     /// few exceptions afterwards. <paramref name="wasOnDestination"/> is the state before, for those corrections.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public KeyChange Observe(UInt128 id, ulong cas, long expiry, int listing, out bool wasOnDestination)
     {
-        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, id, out var exists);
+        ref var entry = ref _entries.GetOrAdd(id, out var exists);
         var state = exists ? entry.State : 0;
         wasOnDestination = (state & OnDestinationBit) != 0;
         var listedExpiry = ToExpiry(expiry);
@@ -83,7 +82,7 @@ internal sealed class KeyStateMap
 
     public void Apply(in KeyCorrection correction)
     {
-        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, correction.Id);
+        ref var entry = ref _entries.Find(correction.Id);
         if (Unsafe.IsNullRef(ref entry))
             return;
         var listing = entry.State & ListingMask;
@@ -115,13 +114,9 @@ internal sealed class KeyStateMap
     /// </summary>
     public void Sweep(int listing, long nowUnix, Func<UInt128, bool> onVanished)
     {
-        foreach (var (id, entry) in _entries)
-        {
-            if ((entry.State & ListingMask) == (uint)listing)
-                continue;
-            if (IsExpired(entry, nowUnix) || (entry.State & OnDestinationBit) == 0 || onVanished(id))
-                _entries.Remove(id); // allowed while enumerating a Dictionary since .NET Core 3.0
-        }
+        _entries.RemoveWhere((listing, nowUnix, onVanished), static ((int listing, long nowUnix, Func<UInt128, bool> onVanished) context, UInt128 id, ref Entry entry) =>
+            (entry.State & ListingMask) != (uint)context.listing
+            && (IsExpired(entry, context.nowUnix) || (entry.State & OnDestinationBit) == 0 || context.onVanished(id)));
     }
 
     /// <summary>
@@ -130,7 +125,7 @@ internal sealed class KeyStateMap
     /// </summary>
     public bool Differs(UInt128 id, ulong cas, long expiry, int listing)
     {
-        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, id);
+        ref var entry = ref _entries.Find(id);
         if (Unsafe.IsNullRef(ref entry))
             return true;
         entry.State = (entry.State & ~ListingMask) | (uint)listing;
@@ -142,11 +137,12 @@ internal sealed class KeyStateMap
     /// <summary>Keys the destination holds that a closing listing did not see (and that have not expired): differences.</summary>
     public void CountVanished(int listing, long nowUnix, Action<UInt128> onVanished)
     {
-        foreach (var (id, entry) in _entries)
+        _entries.RemoveWhere((listing, nowUnix, onVanished), static ((int listing, long nowUnix, Action<UInt128> onVanished) context, UInt128 id, ref Entry entry) =>
         {
-            if ((entry.State & ListingMask) != (uint)listing && (entry.State & OnDestinationBit) != 0 && !IsExpired(entry, nowUnix))
-                onVanished(id);
-        }
+            if ((entry.State & ListingMask) != (uint)context.listing && (entry.State & OnDestinationBit) != 0 && !IsExpired(entry, context.nowUnix))
+                context.onVanished(id);
+            return false;
+        });
     }
 
     private static bool IsExpired(in Entry entry, long nowUnix) => entry.Expiry != 0 && entry.Expiry <= nowUnix;

@@ -9,10 +9,16 @@ namespace MemcacheOps.Engine.Move;
 /// (limit, pages in use, slab classes), then one listing of every source routed exactly as the first
 /// pass would route it, summing per destination the items, their size (metadump <c>size=</c>) and the
 /// slab memory they would take there (<see cref="DestinationMemory"/>). Reads only.
+/// <para>
+/// When an estimate is allowed and the move is a node replacement (one destination that owns every key)
+/// whose destination has more free memory than all the slab pages the sources have allocated, with the
+/// same slab classes, the items fit whatever they are: the plan is then answered from the sources'
+/// stats and the listing (a full metadump of every source before anything is copied) is skipped.
+/// </para>
 /// </summary>
 internal static class MovePlanner
 {
-    public static async Task<IReadOnlyList<MovePlan>> PlanAsync(MoveOptions options, MoveRouting routing, IOperationSink sink, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<MovePlan>> PlanAsync(MoveOptions options, MoveRouting routing, IOperationSink sink, bool allowEstimate, CancellationToken cancellationToken)
     {
         var destinations = options.Destinations.Count;
         var memory = new DestinationMemory?[destinations];
@@ -28,6 +34,10 @@ internal static class MovePlanner
                 problems[d] = ex.Message;
             }
         })).ConfigureAwait(false);
+
+        if (allowEstimate && IsNodeReplacement(options) && memory[0] is { } only
+            && await EstimateFromStatsAsync(options, only, cancellationToken).ConfigureAwait(false) is { } estimate)
+            return [estimate];
 
         var totals = new Tally(memory);
         await Task.WhenAll(options.Sources.Select((source, index) => Task.Run(async () =>
@@ -55,6 +65,40 @@ internal static class MovePlanner
             Evictions = memory[d]?.Evictions ?? 0,
             Problem = problems[d],
         }).ToList();
+    }
+
+    /// <summary>One destination, owner of every key on the new ring, not one of the sources, no -OnlyMoved filter.</summary>
+    private static bool IsNodeReplacement(MoveOptions options)
+        => options.Destinations.Count == 1 && !options.OnlyMoved && !options.Sources.Contains(options.Destinations[0])
+           && (options.RingServers is null || (options.RingServers.Count == 1 && options.RingServers[0].Endpoint.Equals(options.Destinations[0])));
+
+    /// <summary>The plan from the sources' stats when that proves the items fit; null when a listing must decide.</summary>
+    private static async Task<MovePlan?> EstimateFromStatsAsync(MoveOptions options, DestinationMemory destination, CancellationToken cancellationToken)
+    {
+        DestinationMemory[] sources;
+        try
+        {
+            sources = await Task.WhenAll(options.Sources.Select(s => DestinationMemory.ReadAsync(s, options.Connection, cancellationToken))).ConfigureAwait(false);
+        }
+        catch (MemcacheException)
+        {
+            return null; // the listing reports the problem with its own message
+        }
+        var allocated = sources.Sum(s => s.Allocated);
+        if (destination.Limit < 0 || allocated > destination.Limit - destination.Allocated || !sources.All(s => s.HasSameClassesAs(destination)))
+            return null;
+        return new MovePlan
+        {
+            Source = string.Join(",", options.Sources),
+            Destination = options.Destinations[0].ToString(),
+            Items = sources.Sum(s => s.Items),
+            Bytes = sources.Sum(s => s.ItemBytes),
+            MemoryNeeded = allocated,
+            LimitBytes = destination.Limit,
+            UsedBytes = destination.Allocated,
+            Evictions = destination.Evictions,
+            Estimated = true,
+        };
     }
 
     private static void Count(ReadOnlySpan<byte> lines, MoveRouting routing, int sourceIndex, Tally tally)

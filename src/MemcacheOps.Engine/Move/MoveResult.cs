@@ -132,6 +132,14 @@ public sealed class MovePlan
     /// <summary>False when the items would not fit in the free memory without evictions.</summary>
     public bool Fits => LimitBytes < 0 || MemoryNeeded <= FreeBytes;
 
+    /// <summary>
+    /// True when the plan was answered from stats instead of a listing: a node replacement whose
+    /// destination has more free memory than all the slab memory the sources have allocated (with the
+    /// same slab classes) fits whatever the items are. Items and Bytes are then the sources' curr_items
+    /// and bytes, and MemoryNeeded their allocated slab memory, an upper bound.
+    /// </summary>
+    public bool Estimated { get; init; }
+
     /// <summary>Null when the destination answered; otherwise why it could not be read.</summary>
     public string? Problem { get; init; }
 }

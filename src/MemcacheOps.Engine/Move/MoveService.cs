@@ -28,12 +28,16 @@ public static class MoveService
 {
     private static readonly TimeSpan ContinuousPassInterval = TimeSpan.FromSeconds(5);
 
-    /// <summary>What the move would write to each destination; reads the sources' listings and the destinations' stats, writes nothing.</summary>
-    public static async Task<IReadOnlyList<MovePlan>> PlanAsync(MoveOptions options, IOperationSink sink, CancellationToken cancellationToken)
+    /// <summary>
+    /// What the move would write to each destination; reads the sources' listings and the destinations'
+    /// stats, writes nothing. With <paramref name="allowEstimate"/> a node replacement that clearly fits is
+    /// answered from stats without listing (<see cref="MovePlan.Estimated"/>); -WhatIf wants the exact plan.
+    /// </summary>
+    public static async Task<IReadOnlyList<MovePlan>> PlanAsync(MoveOptions options, IOperationSink sink, CancellationToken cancellationToken, bool allowEstimate = false)
     {
         Validate(options);
         var routing = MoveRouting.Create(options);
-        return await MovePlanner.PlanAsync(options, routing, sink, cancellationToken).ConfigureAwait(false);
+        return await MovePlanner.PlanAsync(options, routing, sink, allowEstimate, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -73,7 +77,7 @@ public static class MoveService
         using var progress = new ProgressTracker(sink, "Move-MemcacheNode", "preflight");
         using var move = new MoveContext(options, routing, sink, progress);
         await ProbeSourcesAsync(move, cancellationToken).ConfigureAwait(false);
-        plan ??= await MovePlanner.PlanAsync(options, routing, sink, cancellationToken).ConfigureAwait(false);
+        plan ??= await MovePlanner.PlanAsync(options, routing, sink, allowEstimate: true, cancellationToken).ConfigureAwait(false);
         foreach (var warning in CheckFit(plan, options.Force))
             sink.Warning(warning);
         foreach (var entry in plan)

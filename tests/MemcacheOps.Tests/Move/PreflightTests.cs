@@ -69,6 +69,30 @@ public sealed class PreflightTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_node_replacement_that_clearly_fits_is_planned_from_stats_and_one_in_doubt_by_listing()
+    {
+        using var large = MemcachedProcess.Start(memoryMb: 256);
+        var options = Options with { Destinations = [large.ServerEndpoint] };
+
+        var estimate = Assert.Single(await MoveService.PlanAsync(options, new CollectingSink(), CancellationToken.None, allowEstimate: true));
+        Assert.True(estimate.Estimated);
+        Assert.True(estimate.Fits);
+        Assert.Equal(Items, estimate.Items);
+        Assert.Equal(MoveVerifier.Stat(_source, "bytes"), estimate.Bytes);
+        var exact = Assert.Single(await MoveService.PlanAsync(options, new CollectingSink(), CancellationToken.None));
+        Assert.False(exact.Estimated);
+        Assert.Equal(Items, exact.Items);
+        Assert.Equal(exact.Bytes, estimate.Bytes);
+        Assert.True(estimate.MemoryNeeded >= exact.MemoryNeeded, "the estimate is the sources' allocated pages, an upper bound");
+
+        // Too small for the sources' pages: the listing decides, exactly as without the estimate.
+        var small = Assert.Single(await MoveService.PlanAsync(Options, new CollectingSink(), CancellationToken.None, allowEstimate: true));
+        Assert.False(small.Estimated);
+        Assert.False(small.Fits);
+        Assert.Equal(0, MoveVerifier.Stat(large, "cmd_set"));
+    }
+
+    [Fact]
     public async Task Force_moves_anyway_and_reports_the_evictions()
     {
         var sink = new CollectingSink();

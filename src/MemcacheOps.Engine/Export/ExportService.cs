@@ -66,10 +66,12 @@ public static class ExportService
             if (observer is not null)
                 await observer.OnCompletedAsync(cancellationToken).ConfigureAwait(false);
             progress.Complete();
+            fetcher.ReportUnaddressable(notes);
             return Result(options, state, layout, clock.Elapsed, complete: true, notes);
         }
         catch (Exception ex) when (ex is MemcacheException or OperationCanceledException or IOException)
         {
+            fetcher.ReportUnaddressable(notes);
             // Report what was written before failing: the dump stays resumable.
             var partial = Result(options, state, layout, clock.Elapsed, complete: false,
                 [.. notes, "Interrupted: " + ex.Message + " Run the same export again with -Resume to finish it."]);

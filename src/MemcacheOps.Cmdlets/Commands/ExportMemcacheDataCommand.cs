@@ -146,7 +146,7 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
     public string? RequestId { get; set; }
 
     /// <summary>
-    /// <para type="description">Finish an interrupted dump in -Path without redoing finished key files.</para>
+    /// <para type="description">Finish an interrupted dump in -Path without redoing finished key files. -Resume:$false overrides a -ConfigFile that says checkpoint_resume: true.</para>
     /// </summary>
     [Parameter]
     [Alias("CheckpointResume")]

@@ -200,9 +200,9 @@ Describe 'Export-MemcacheData -ConfigFile (needs Export-MemcacheData)' {
         $result.Path | Should -Be $output
     }
 
-    It 'refuses an S3 dump clearly' -Skip:(-not $HasExport) {
+    It 'refuses an S3 dump that names no bucket clearly' -Skip:(-not $HasExport) {
         $file = New-CachemoverConfig 's3.yaml' @('ip: "127.0.0.1"', "port: $($Source.Port)", "output_dir: `"$DumpFolder`"", 'is_s3_dump: true')
-        { Export-MemcacheData -ConfigFile $file -ErrorAction Stop } | Should -Throw -ErrorId 'S3ExportUnavailable,*'
+        { Export-MemcacheData -ConfigFile $file -ErrorAction Stop } | Should -Throw -ErrorId 'ConfigInvalid,*' -ExpectedMessage "*s3_bucket*"
     }
 
     It 'names the file, line and key of a mistake' -Skip:(-not $HasExport) {

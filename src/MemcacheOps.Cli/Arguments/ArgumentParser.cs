@@ -33,10 +33,10 @@ public static class ArgumentParser
             }
             if (spec.Kind == OptionKind.Flag)
             {
-                if (inline is not null && !bool.TryParse(inline, out var on))
-                    throw new UsageException($"--{name} is a switch and takes no value.");
-                if (inline is null || bool.Parse(inline))
-                    parsed.AddFlag(spec.Name);
+                var on = true;
+                if (inline is not null && !bool.TryParse(inline, out on))
+                    throw new UsageException($"--{name} is a switch: give it alone, or as --{name}=true or --{name}=false.");
+                parsed.AddFlag(spec.Name, on);
                 continue;
             }
             var value = inline ?? (i + 1 < args.Count ? args[++i] : throw new UsageException($"--{name} needs a value ({spec.ValueName})."));

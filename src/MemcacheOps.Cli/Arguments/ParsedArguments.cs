@@ -7,6 +7,7 @@ public sealed class ParsedArguments
 {
     private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _flagsOff = new(StringComparer.Ordinal);
 
     internal void AddValue(string name, string value)
     {
@@ -15,11 +16,23 @@ public sealed class ParsedArguments
         list.Add(value);
     }
 
-    internal void AddFlag(string name) => _flags.Add(name);
+    /// <summary>Records a switch: <c>--name</c> or <c>--name=true</c> turns it on, <c>--name=false</c> off; the last one given counts.</summary>
+    internal void AddFlag(string name, bool on = true)
+    {
+        (on ? _flags : _flagsOff).Add(name);
+        (on ? _flagsOff : _flags).Remove(name);
+    }
 
+    /// <summary>True when the option was given with a value, or as a switch turned on.</summary>
     public bool Has(string name) => _flags.Contains(name) || _values.ContainsKey(name);
 
     public bool Flag(string name) => _flags.Contains(name);
+
+    /// <summary>
+    /// A switch as the user gave it: true for <c>--name</c>, false for <c>--name=false</c>, null when not given,
+    /// so an explicit false can override a configuration file's true.
+    /// </summary>
+    public bool? Switch(string name) => _flags.Contains(name) ? true : _flagsOff.Contains(name) ? false : null;
 
     public string? Value(string name) => _values.TryGetValue(name, out var list) ? list[^1] : null;
 

@@ -28,7 +28,7 @@ public sealed class ExportCommand : ICommand
         new("data-file-size", OptionKind.Value, "Soft size of each data file in bytes. Default 256 MiB.") { ValueName = "BYTES" },
         new("only-expire-after", OptionKind.Value, "Only items that never expire or live longer than SECONDS (cachemover: only_expire_after_s).", "only-expire-after-s") { ValueName = "SECONDS" },
         new("request-id", OptionKind.Value, "An identifier for this dump (cachemover: req_id).", "req-id") { ValueName = "ID" },
-        new("resume", OptionKind.Flag, "Finish an interrupted dump in --path without redoing finished key files.", "checkpoint-resume"),
+        new("resume", OptionKind.Flag, "Finish an interrupted dump in --path without redoing finished key files (--resume=false overrides checkpoint_resume in --config).", "checkpoint-resume"),
         new("force", OptionKind.Flag, "Replace a dump already in --path."),
         new("include", OptionKind.Value, "Only keys matching this wildcard (or regex with --regex).", "pattern") { ValueName = "PATTERN" },
         new("exclude", OptionKind.Value, "Leave out keys matching this pattern.") { ValueName = "PATTERN" },

@@ -81,7 +81,7 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
     public string Path { get; set; } = string.Empty;
 
     /// <summary>
-    /// <para type="description">A cachemover YAML configuration file to take the export's settings from (ip, port, output_dir, threads, memlimit, key_file_size, data_file_size, bulk_get_threshold, only_expire_after_s, req_id, checkpoint_resume, all_ips, dest_ips, ketama_bucket_size). Parameters given on the command line override it. A file with is_s3_dump: true is refused, because this export writes to a local folder. Accepts objects with a ConfigFile property from the pipeline.</para>
+    /// <para type="description">A cachemover YAML configuration file to take the export's settings from (ip, port, output_dir, threads, memlimit, key_file_size, data_file_size, bulk_get_threshold, only_expire_after_s, req_id, checkpoint_resume, all_ips, dest_ips, ketama_bucket_size). Parameters given on the command line override it. A file with is_s3_dump: true ships the data files to its s3_bucket, s3_final_path and sqs_queue, as with -S3Bucket, -S3Prefix and -SqsQueue (which override them). Accepts objects with a ConfigFile property from the pipeline.</para>
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = ConfigSet, ValueFromPipelineByPropertyName = true)]
     [Alias("Config")]
@@ -146,7 +146,7 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
     public string? RequestId { get; set; }
 
     /// <summary>
-    /// <para type="description">Finish an interrupted dump in -Path without redoing finished key files.</para>
+    /// <para type="description">Finish an interrupted dump in -Path without redoing finished key files. -Resume:$false overrides a -ConfigFile that says checkpoint_resume: true.</para>
     /// </summary>
     [Parameter]
     [Alias("CheckpointResume")]
@@ -307,9 +307,9 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
     private void Export(CachemoverConfig? config)
     {
         var values = Validate(Values);
-        var options = Validate(() => ExportParameterMerge.Merge(config, MyInvocation.BoundParameters, values));
-        options = options with { Path = GetUnresolvedProviderPathFromPSPath(options.Path) };
-        var publish = Validate(() => BuildPublishOptions(config));
+        var settings = Validate(() => ExportSettingsMerge.Merge(config, ExportParameterMerge.ToOverrides(MyInvocation.BoundParameters, values)));
+        var options = settings.Export with { Path = GetUnresolvedProviderPathFromPSPath(settings.Export.Path) };
+        var publish = settings.Publish is { } shipped ? Validate(() => WithCredentials(shipped)) : null;
         var target = string.Join(", ", options.Servers) + " -> " + options.Path + (publish is null ? string.Empty : $" -> s3://{publish.Bucket}/{publish.Prefix}");
         if (!ShouldProcess(target, Plan(options)))
             return;
@@ -322,30 +322,11 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
         });
     }
 
-    /// <summary>Where the data files are shipped; null when -S3Bucket is absent.</summary>
-    private ChunkPublishOptions? BuildPublishOptions(CachemoverConfig? config)
+    /// <summary>The AWS credentials, region and endpoints for shipping the data files (-ProfileName, $StoredAWSCredentials...).</summary>
+    private ChunkPublishOptions WithCredentials(ChunkPublishOptions publish)
     {
-        if (S3Bucket is null)
-        {
-            // A cachemover file with is_s3_dump ships its files as cachemover did (bucket, path and queue from the file).
-            if (config?.EffectiveIsS3Dump == true && S3Prefix is null && SqsQueue is null)
-                return CachemoverMapping.ToChunkPublishOptions(config, BuildCloudOptions()) is { } fromFile
-                    ? fromFile with { RemoveLocal = RemoveLocal.IsPresent, QueueCloud = QueueCloudOptions(fromFile.Cloud) }
-                    : null;
-            if (S3Prefix is not null || SqsQueue is not null || RemoveLocal.IsPresent)
-                throw new Engine.MemcacheException(Engine.MemcacheErrorKind.InvalidArgument, "S3BucketMissing", "-S3Prefix, -SqsQueue and -RemoveLocal need -S3Bucket.");
-            return null;
-        }
         var cloud = BuildCloudOptions();
-        return new ChunkPublishOptions
-        {
-            Bucket = S3Bucket,
-            Prefix = S3Prefix ?? string.Empty,
-            QueueName = SqsQueue,
-            RemoveLocal = RemoveLocal.IsPresent,
-            Cloud = cloud,
-            QueueCloud = QueueCloudOptions(cloud),
-        };
+        return publish with { Cloud = cloud, QueueCloud = QueueCloudOptions(cloud) };
     }
 
     /// <summary>The parameters in engine types; servers, path and keys only where this parameter set gives them.</summary>
@@ -389,6 +370,10 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
             MaxBytesPerSecond = MaxBytesPerSecond,
             Method = Method,
             Connection = ConnectionOptions,
+            S3Bucket = S3Bucket,
+            S3Prefix = S3Prefix,
+            SqsQueue = SqsQueue,
+            RemoveLocal = RemoveLocal.IsPresent,
         };
     }
 

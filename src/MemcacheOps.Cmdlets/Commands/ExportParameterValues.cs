@@ -48,4 +48,15 @@ internal sealed record ExportParameterValues
 
     /// <summary>From the common -ConnectTimeout and -Timeout, which no configuration file sets.</summary>
     public ConnectionOptions Connection { get; init; } = ConnectionOptions.Default;
+
+    /// <summary>-S3Bucket; null when not given.</summary>
+    public string? S3Bucket { get; init; }
+
+    /// <summary>-S3Prefix; null when not given.</summary>
+    public string? S3Prefix { get; init; }
+
+    /// <summary>-SqsQueue; null when not given.</summary>
+    public string? SqsQueue { get; init; }
+
+    public bool RemoveLocal { get; init; }
 }

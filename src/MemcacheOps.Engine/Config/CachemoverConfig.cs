@@ -123,12 +123,7 @@ public sealed record CachemoverConfig
         if (missing.Count > 0)
             problems.Add($"{(missing.Count == 1 ? "the required key" : "the required keys")} {string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} missing");
 
-        foreach (var info in CachemoverKeys.All)
-        {
-            var problem = ProblemWithValue(info);
-            if (problem is not null)
-                problems.Add($"'{info.Name}' expects {info.Expected}, but {problem}");
-        }
+        problems.AddRange(ValueProblems());
 
         if (EffectiveIsS3Dump)
         {
@@ -164,6 +159,31 @@ public sealed record CachemoverConfig
             problems.Add($"memlimit {memLimit} is less than bufsize x threads x 2 = {(decimal)bufSize * threads * 2} bytes");
         }
 
+        ThrowIfAny(problems);
+    }
+
+    /// <summary>
+    /// Checks only that every value the configuration has is valid by cachemover's rules (the file reader
+    /// checks them as it reads; a configuration built in code is checked here), without asking for any key
+    /// or relating keys to each other. Throws <see cref="MemcacheException"/> (InvalidArgument, ConfigInvalid)
+    /// naming every bad key and what it expects.
+    /// </summary>
+    public void ValidateValues() => ThrowIfAny(ValueProblems());
+
+    private List<string> ValueProblems()
+    {
+        var problems = new List<string>();
+        foreach (var info in CachemoverKeys.All)
+        {
+            var problem = ProblemWithValue(info);
+            if (problem is not null)
+                problems.Add($"'{info.Name}' expects {info.Expected}, but {problem}");
+        }
+        return problems;
+    }
+
+    private void ThrowIfAny(List<string> problems)
+    {
         if (problems.Count == 0)
             return;
         var where = SourcePath is null ? "The cachemover configuration" : $"The configuration file '{SourcePath}'";

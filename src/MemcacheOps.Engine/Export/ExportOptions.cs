@@ -17,6 +17,18 @@ public enum DumpLayout
 /// <summary>Options of Export-MemcacheData / <c>memcacheops export</c>. Names match the cmdlet parameters.</summary>
 public sealed record ExportOptions
 {
+    /// <summary>Most fetch connections one export opens (<see cref="Connections"/> is 1 to this).</summary>
+    public const int MaxConnections = 256;
+
+    /// <summary>Most keys in one <c>mg</c> batch (<see cref="BatchSize"/> is 1 to this).</summary>
+    public const int MaxBatchSize = 10_000;
+
+    /// <summary>Most batches in flight per connection (<see cref="Window"/> is 1 to this).</summary>
+    public const int MaxWindow = 64;
+
+    /// <summary>Smallest key or data file size, in bytes.</summary>
+    public const long MinFileSize = 4096;
+
     public required IReadOnlyList<ServerEndpoint> Servers { get; init; }
 
     /// <summary>The dump folder.</summary>

@@ -23,7 +23,10 @@ public sealed class ExportResult
     /// <summary>Keys left out by patterns, the ketama filter or the minimum remaining lifetime.</summary>
     public long Filtered { get; init; }
 
-    /// <summary>Keys that could not be fetched (e.g. binary keys longer than the meta protocol can address).</summary>
+    /// <summary>
+    /// Keys that could not be fetched because memcached's meta protocol cannot address them (e.g. binary keys
+    /// longer than base64 allows). The first few are named in warnings; the rest are counted here only.
+    /// </summary>
     public long Skipped { get; init; }
 
     /// <summary>Value bytes written.</summary>

@@ -66,10 +66,12 @@ public static class ExportService
             if (observer is not null)
                 await observer.OnCompletedAsync(cancellationToken).ConfigureAwait(false);
             progress.Complete();
+            fetcher.ReportUnaddressable(notes);
             return Result(options, state, layout, clock.Elapsed, complete: true, notes);
         }
         catch (Exception ex) when (ex is MemcacheException or OperationCanceledException or IOException)
         {
+            fetcher.ReportUnaddressable(notes);
             // Report what was written before failing: the dump stays resumable.
             var partial = Result(options, state, layout, clock.Elapsed, complete: false,
                 [.. notes, "Interrupted: " + ex.Message + " Run the same export again with -Resume to finish it."]);
@@ -82,14 +84,14 @@ public static class ExportService
     {
         if (options.Servers.Count == 0)
             throw Invalid("NoServer", "No server was given. Name the server to dump, e.g. 127.0.0.1:11211.");
-        if (options.Connections is < 1 or > 256)
-            throw Invalid("InvalidConnections", $"Connections must be 1-256, not {options.Connections}.");
-        if (options.BatchSize is < 1 or > 10_000)
-            throw Invalid("InvalidBatchSize", $"The batch size must be 1-10000, not {options.BatchSize}.");
-        if (options.Window is < 1 or > 64)
-            throw Invalid("InvalidWindow", $"The window must be 1-64, not {options.Window}.");
-        if (options.KeyFileSize < 4096 || options.DataFileSize < 4096)
-            throw Invalid("InvalidFileSize", "Key and data file sizes must be at least 4096 bytes.");
+        if (options.Connections is < 1 or > ExportOptions.MaxConnections)
+            throw Invalid("InvalidConnections", $"Connections must be 1-{ExportOptions.MaxConnections}, not {options.Connections}.");
+        if (options.BatchSize is < 1 or > ExportOptions.MaxBatchSize)
+            throw Invalid("InvalidBatchSize", $"The batch size must be 1-{ExportOptions.MaxBatchSize}, not {options.BatchSize}.");
+        if (options.Window is < 1 or > ExportOptions.MaxWindow)
+            throw Invalid("InvalidWindow", $"The window must be 1-{ExportOptions.MaxWindow}, not {options.Window}.");
+        if (options.KeyFileSize < ExportOptions.MinFileSize || options.DataFileSize < ExportOptions.MinFileSize)
+            throw Invalid("InvalidFileSize", $"Key and data file sizes must be at least {ExportOptions.MinFileSize} bytes.");
         if (options.Checksum is not (ChecksumAlgorithm.Crc32C or ChecksumAlgorithm.Sha256))
             throw Invalid("InvalidChecksum", "The checksum must be Crc32C or Sha256.");
         if (options.Resume && options.Force)

@@ -21,6 +21,35 @@ namespace MemcacheOps.Engine.Export;
 internal sealed class KeyFileFetcher(ExportOptions options, DumpLayoutWriter layout, ProgressTracker progress, IOperationSink diagnostics)
 {
     /// <summary>
+    /// Unaddressable keys named in a warning of their own; the rest are only counted, so a server holding
+    /// many of them does not flood the output (<see cref="ReportUnaddressable"/> sums them up at the end).
+    /// </summary>
+    internal const int UnaddressableWarnings = 3;
+
+    // Shared by every worker of the export.
+    private long _unaddressable;
+
+    /// <summary>Keys this run skipped because memcached's meta protocol cannot address them.</summary>
+    public long Unaddressable => Interlocked.Read(ref _unaddressable);
+
+    /// <summary>
+    /// Once the export ends: one warning for the unaddressable keys beyond those named, and a note for the
+    /// result (their total is the result's <see cref="ExportResult.Skipped"/>). Nothing when there were none.
+    /// </summary>
+    public void ReportUnaddressable(List<string> notes)
+    {
+        var total = Unaddressable;
+        if (total == 0)
+            return;
+        var unnamed = total - UnaddressableWarnings;
+        if (unnamed > 0)
+            diagnostics.Warning(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{unnamed:N0} more key(s) could not be addressed by memcached's meta protocol and were skipped."));
+        notes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{total:N0} key(s) that memcached's meta protocol cannot address were skipped (counted in Skipped)."));
+    }
+
+    /// <summary>
     /// Fetches every value of the key file into its data files and returns them still open: the caller
     /// completes them (flush, fsync, rename) with <see cref="DataFileSink.Complete"/>, which may overlap
     /// with fetching the next key file. On failure the files are already discarded.
@@ -130,7 +159,10 @@ internal sealed class KeyFileFetcher(ExportOptions options, DumpLayoutWriter lay
             if (!KeyCodec.IsAddressable(keyBytes))
             {
                 counts.Skipped++;
-                diagnostics.Warning($"Skipped a key that memcached's meta protocol cannot address ({KeyCodec.WhyNotAddressable(keyBytes)}): {KeyText.ToDisplayString(keyBytes, out _)}");
+                var seen = Interlocked.Increment(ref _unaddressable);
+                if (seen <= UnaddressableWarnings)
+                    diagnostics.Warning($"Skipped a key that memcached's meta protocol cannot address ({KeyCodec.WhyNotAddressable(keyBytes)}): {KeyText.ToDisplayString(keyBytes, out _)}"
+                        + (seen == UnaddressableWarnings ? ". Further such keys are counted (Skipped), not named." : string.Empty));
                 continue;
             }
             batch.Add(keyBytes, entry.Expiry);

@@ -342,6 +342,35 @@ public sealed class ExportParameterMergeTests
         }
     }
 
+    [Fact]
+    public void Overrides_HoldBoundParametersOnly()
+    {
+        var values = Values with { S3Prefix = "given/prefix", RemoveLocal = false, Resume = false };
+        var none = ExportParameterMerge.ToOverrides(Bound(), values with { Servers = null, Path = null });
+        Assert.Null(none.Connections);
+        Assert.Null(none.Resume);
+        Assert.Null(none.RemoveLocal);
+        Assert.Null(none.RingServers);
+        Assert.Null(none.PointsPerServer);
+
+        var bound = ExportParameterMerge.ToOverrides(Bound("Resume", "RemoveLocal", "Connections", "S3Prefix"), values);
+        Assert.False(bound.Resume);
+        Assert.False(bound.RemoveLocal);
+        Assert.Equal(12, bound.Connections);
+        Assert.Equal("given/prefix", bound.S3Prefix);
+    }
+
+    [Fact]
+    public void S3Prefix_CompletesAnS3DumpFile()
+    {
+        var config = Config("ip: \"192.0.2.10\"\noutput_dir: \"/dumps/x\"\nreq_id: \"r1\"\nis_s3_dump: true\ns3_bucket: \"file-bucket\"\nsqs_queue: \"file-queue\"\n");
+        var overrides = ExportParameterMerge.ToOverrides(Bound("S3Prefix"), Values with { S3Prefix = "given/prefix" });
+        var publish = ExportSettingsMerge.MergePublish(config, overrides)!;
+        Assert.Equal("file-bucket", publish.Bucket);
+        Assert.Equal("given/prefix", publish.Prefix);
+        Assert.Equal("file-queue", publish.QueueName);
+    }
+
     private static CachemoverConfig Config(string yaml) => CachemoverYamlReader.Parse(yaml, ConfigPath);
 
     private static Dictionary<string, object> Bound(params string[] names)

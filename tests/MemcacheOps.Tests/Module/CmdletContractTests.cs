@@ -109,7 +109,7 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
         {
             ["Server"] = (typeof(ExportOptions), nameof(ExportOptions.Servers)),
             ["Path"] = (typeof(ExportOptions), nameof(ExportOptions.Path)),
-            // The file is read by the adapters' reader and mapped by CachemoverMapping.ToExportOptions.
+            // The file is read by the adapters' reader and merged with the parameters by ExportSettingsMerge.
             ["ConfigFile"] = (typeof(IConfigFileReader), nameof(IConfigFileReader.Read)),
             ["Connections"] = (typeof(ExportOptions), nameof(ExportOptions.Connections)),
             ["BatchSize"] = (typeof(ExportOptions), nameof(ExportOptions.BatchSize)),

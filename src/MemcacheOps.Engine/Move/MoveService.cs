@@ -486,6 +486,8 @@ public static class MoveService
                 own.Add($"The destination evicted {d.Evictions:N0} item(s) while the move ran: it is short of memory, and evicted items are missing there (the residual cannot count them).");
             if (d.Residual > 0)
                 own.Add($"{d.Residual:N0} key(s) changed on the source while the last pass ran; another pass (-Passes) copies them, and -Continuous keeps syncing until cut-over.");
+            foreach (var source in move.Sources.Where(s => s.Unaddressable > 0))
+                own.Add($"{source.Unaddressable:N0} key(s) on {source.Endpoint} cannot be addressed by memcached's meta protocol (keys with bytes that need base64 and more than {KeyCodec.MaxBinaryKeyLength} bytes, whose base64 form exceeds memcached's 250-byte limit) and were not copied.");
             if (move.Sources.Any(s => !s.CasEnabled))
                 own.Add("A source has CAS disabled (-C): overwrites made during the move cannot be detected, so the residual counts only new and vanished keys.");
             own.AddRange(notes);

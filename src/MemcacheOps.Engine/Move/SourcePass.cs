@@ -17,6 +17,7 @@ namespace MemcacheOps.Engine.Move;
 internal sealed class SourcePass(MoveContext move, SourceState source, int listing)
 {
     private readonly MoveOptions _options = move.Options;
+    private long _unaddressable;
 
     /// <summary>Keys that vanished and must be deleted on their destination (with -SyncDeletes), by destination.</summary>
     public List<byte[]>[] Deletions { get; } = move.Destinations.Select(_ => new List<byte[]>()).ToArray();
@@ -61,6 +62,7 @@ internal sealed class SourcePass(MoveContext move, SourceState source, int listi
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
             }
             source.ApplyCorrections();
+            source.Unaddressable = _unaddressable;
             Sweep();
             source.PreviousListing?.Dispose();
             source.PreviousListing = spool;
@@ -134,8 +136,12 @@ internal sealed class SourcePass(MoveContext move, SourceState source, int listi
                 continue;
             if (!KeyCodec.IsAddressable(keyBytes))
             {
-                if (source.Unaddressable++ == 0)
+                _unaddressable++;
+                if (!source.WarnedUnaddressable)
+                {
+                    source.WarnedUnaddressable = true;
                     move.Sink.Warning($"{source.Endpoint}: skipped a key that memcached's meta protocol cannot address ({KeyCodec.WhyNotAddressable(keyBytes)}): {KeyText.ToDisplayString(keyBytes, out _)}");
+                }
                 continue;
             }
             var change = source.Keys.Observe(id, entry.Cas, entry.Expiry, listing, out var wasOnDestination);

@@ -35,8 +35,11 @@ internal sealed class SourceState : IDisposable
 
     public bool Failed => Failure is not null;
 
-    /// <summary>Keys the meta protocol cannot address (reported once per move).</summary>
-    public long Unaddressable;
+    /// <summary>Keys the meta protocol cannot address that the latest listing saw (they are never copied).</summary>
+    public long Unaddressable { get; set; }
+
+    /// <summary>Whether the first unaddressable key was already named in a warning (once per move, not per pass).</summary>
+    public bool WarnedUnaddressable { get; set; }
 
     public void Fail(string reason) => Failure ??= reason;
 

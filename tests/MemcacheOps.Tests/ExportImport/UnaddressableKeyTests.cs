@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using MemcacheOps.Engine.Diagnostics;
 using MemcacheOps.Engine.Export;
+using MemcacheOps.Engine.Move;
 using MemcacheOps.Engine.Protocol;
 using MemcacheOps.Testing;
 using MemcacheOps.Tests.Support;
@@ -64,6 +65,29 @@ public sealed class UnaddressableKeyTests : IDisposable
         Assert.Equal(2, result.Skipped);
         Assert.Equal(2, sink.Warnings.Count(w => w.StartsWith("Skipped a key", StringComparison.Ordinal)));
         Assert.DoesNotContain(sink.Warnings, w => w.Contains("more key(s)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AMove_NamesTheFirstUnaddressableKeyOnce_AndCountsThemInItsResult()
+    {
+        for (var i = 0; i < 3; i++)
+            await BinarySetAsync(UnaddressableKey(i), Encoding.ASCII.GetBytes("value " + i));
+        await Seeder.StoreAsync(_server.Endpoint, Seeder.Numbered("plain:", 20));
+        using var destination = MemcachedProcess.Start();
+
+        var sink = new CollectingSink();
+        var result = Assert.Single(await MoveService.RunAsync(new MoveOptions
+        {
+            Sources = [_server.ServerEndpoint],
+            Destinations = [destination.ServerEndpoint],
+            Passes = 2,
+            ChangeThreshold = 0,
+        }, sink, CancellationToken.None));
+
+        Assert.Equal(2, result.Passes);
+        Assert.Equal(20, result.Copied);
+        Assert.Single(sink.Warnings, w => w.Contains("cannot address", StringComparison.Ordinal));
+        Assert.Contains(result.Notes, n => n.StartsWith($"3 key(s) on {_server.Endpoint} cannot be addressed", StringComparison.Ordinal));
     }
 
     /// <summary>200 bytes with spaces: too long for base64 in the meta protocol (186 at most), fine for the binary protocol (250).</summary>

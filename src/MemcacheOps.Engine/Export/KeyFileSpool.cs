@@ -10,12 +10,17 @@ public sealed record KeyFileInfo(int Index, string Name, string FullPath, long L
 /// Spools the listing stream to key files of a bounded size, split on line boundaries. Each file is
 /// written under a staging name and renamed when complete, then announced so fetching can start while
 /// the listing goes on. Writing to disk never waits on fetching, so the metadump socket is always drained.
+/// The first file is small and each next one twice as large, up to the key file size, so the fetch
+/// starts after a few thousand keys instead of waiting for a whole key file's worth of listing.
 /// </summary>
 public sealed class KeyFileSpool : IListingChunkSink, IDisposable
 {
     private readonly string _directory;
     private readonly Func<int, string> _nameOf;
+    private const long FirstFileBytes = 256 * 1024;
+
     private readonly long _maxBytes;
+    private long _fileBytes;
     private readonly Action<KeyFileInfo> _onCompleted;
     private FileStream? _current;
     private int _index;
@@ -27,6 +32,7 @@ public sealed class KeyFileSpool : IListingChunkSink, IDisposable
         _directory = directory;
         _nameOf = nameOf;
         _maxBytes = Math.Max(maxBytes, 4096);
+        _fileBytes = Math.Min(_maxBytes, FirstFileBytes);
         _onCompleted = onCompleted;
         _index = firstIndex;
     }
@@ -37,7 +43,7 @@ public sealed class KeyFileSpool : IListingChunkSink, IDisposable
     {
         while (!lines.IsEmpty)
         {
-            var room = _maxBytes - _bytes;
+            var room = _fileBytes - _bytes;
             ReadOnlySpan<byte> part;
             if (lines.Length <= room)
             {
@@ -62,7 +68,7 @@ public sealed class KeyFileSpool : IListingChunkSink, IDisposable
             }
             WriteToCurrent(part);
             lines = lines[part.Length..];
-            if (_bytes >= _maxBytes)
+            if (_bytes >= _fileBytes)
                 FinishCurrent();
         }
     }
@@ -121,6 +127,7 @@ public sealed class KeyFileSpool : IListingChunkSink, IDisposable
         _index++;
         _lines = 0;
         _bytes = 0;
+        _fileBytes = Math.Min(_maxBytes, _fileBytes * 2);
     }
 
     public void Complete(Exception? error)

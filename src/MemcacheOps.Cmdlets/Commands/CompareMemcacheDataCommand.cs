@@ -2,7 +2,6 @@ using System.Management.Automation;
 using MemcacheOps.Cmdlets.Infrastructure;
 using MemcacheOps.Engine;
 using MemcacheOps.Engine.Compare;
-using MemcacheOps.Engine.Routing;
 
 namespace MemcacheOps.Cmdlets.Commands;
 
@@ -22,12 +21,15 @@ namespace MemcacheOps.Cmdlets.Commands;
 ///   <code>Import-MemcacheData -Path /backups/cache-a -Server new-cache:11211 | Compare-MemcacheData -Reference /backups/cache-a</code>
 ///   <para>The import result's Server property binds to -Difference, so the target is compared with the dump it was loaded from.</para>
 /// </example>
+/// <parameter name="RingForm">
+/// <para type="description">Ketama form for a side with several servers: Spymemcached (default, as EVCache) or Libmemcached (as twemproxy).</para>
+/// </parameter>
 /// <seealso cref="ImportMemcacheDataCommand"/>
 /// <seealso cref="ExportMemcacheDataCommand"/>
 /// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>
 [Cmdlet(VerbsData.Compare, "MemcacheData")]
 [OutputType(typeof(MemcacheDifference), typeof(CompareSummary))]
-public sealed class CompareMemcacheDataCommand : MemcacheCmdlet
+public sealed class CompareMemcacheDataCommand : MemcacheBulkCmdlet
 {
     private readonly List<string> _difference = [];
 
@@ -81,20 +83,6 @@ public sealed class CompareMemcacheDataCommand : MemcacheCmdlet
     public long TtlTolerance { get; set; } = 2;
 
     /// <summary>
-    /// <para type="description">Ketama form for a side with several servers: Spymemcached (default, as EVCache) or Libmemcached (as twemproxy).</para>
-    /// </summary>
-    [Parameter]
-    public KetamaForm RingForm { get; set; } = KetamaForm.Spymemcached;
-
-    /// <summary>
-    /// <para type="description">Ketama points per server. Default 160.</para>
-    /// </summary>
-    [Parameter]
-    [Alias("KetamaBucketSize")]
-    [ValidateRange(1, 65536)]
-    public int PointsPerServer { get; set; } = KetamaRing.DefaultPointsPerServer;
-
-    /// <summary>
     /// <para type="description">Connections per server. Default 4.</para>
     /// </summary>
     [Parameter]
@@ -107,27 +95,6 @@ public sealed class CompareMemcacheDataCommand : MemcacheCmdlet
     [Parameter]
     [ValidateRange(1, 10000)]
     public int BatchSize { get; set; } = 100;
-
-    /// <summary>
-    /// <para type="description">Batches in flight per connection. Default 4.</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, 64)]
-    public int Window { get; set; } = 4;
-
-    /// <summary>
-    /// <para type="description">Limit on operations per second per server, to protect live traffic. Listings are not throttled.</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, double.MaxValue)]
-    public double MaxOpsPerSecond { get; set; }
-
-    /// <summary>
-    /// <para type="description">Limit on bytes per second sent to each server.</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, double.MaxValue)]
-    public double MaxBytesPerSecond { get; set; }
 
     protected override void ProcessRecord() => _difference.AddRange(Difference);
 

@@ -8,7 +8,6 @@ using MemcacheOps.Engine.Distributed;
 using MemcacheOps.Engine.Endpoints;
 using MemcacheOps.Engine.Export;
 using MemcacheOps.Engine.Listing;
-using MemcacheOps.Engine.Routing;
 
 namespace MemcacheOps.Cmdlets.Commands;
 
@@ -42,6 +41,15 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <code>Export-MemcacheData -Server cache1 -Path /var/tmp/warm -S3Bucket warmup-chunks -S3Prefix evcache/users -SqsQueue warmup -RequestId nightly-42 -RemoveLocal -ProfileName ops</code>
 /// <para>Dumps cache1 and ships each data file to s3://warmup-chunks/evcache/users/nightly-42/ as soon as it is written, announces each on the SQS queue 'warmup' for importers on other hosts, and deletes the local copies as they go.</para>
 /// </example>
+/// <parameter name="PointsPerServer">
+/// <para type="description">Ketama points per server (cachemover: ketama_bucket_size). Default 160.</para>
+/// </parameter>
+/// <parameter name="MaxOpsPerSecond">
+/// <para type="description">Limit on fetch operations per second on each source server.</para>
+/// </parameter>
+/// <parameter name="MaxBytesPerSecond">
+/// <para type="description">Limit on bytes per second exchanged with each source server.</para>
+/// </parameter>
 /// <seealso cref="ImportMemcacheDataCommand"/>
 /// <seealso cref="GetMemcacheKeysCommand"/>
 /// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>
@@ -103,13 +111,6 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
     [Alias("BulkGetThreshold")]
     [ValidateRange(1, 10000)]
     public int BatchSize { get; set; } = 100;
-
-    /// <summary>
-    /// <para type="description">Batches in flight per connection. Default 4.</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, 64)]
-    public int Window { get; set; } = 4;
 
     /// <summary>
     /// <para type="description">Bytes of buffers the export may use (cachemover: memlimit). Default 256 MiB; settings that need more are refused before work starts.</para>
@@ -192,20 +193,6 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
     public string[]? DestinationServer { get; set; }
 
     /// <summary>
-    /// <para type="description">Ketama points per server (cachemover: ketama_bucket_size). Default 160.</para>
-    /// </summary>
-    [Parameter]
-    [Alias("KetamaBucketSize")]
-    [ValidateRange(1, 65536)]
-    public int PointsPerServer { get; set; } = KetamaRing.DefaultPointsPerServer;
-
-    /// <summary>
-    /// <para type="description">Ketama form: Spymemcached (default, as EVCache) or Libmemcached (as twemproxy).</para>
-    /// </summary>
-    [Parameter]
-    public KetamaForm RingForm { get; set; } = KetamaForm.Spymemcached;
-
-    /// <summary>
     /// <para type="description">Dump only these keys (text keys) instead of listing the server.</para>
     /// </summary>
     [Parameter(ParameterSetName = ServerSet)]
@@ -224,20 +211,6 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
     [Parameter]
     [ValidateSet("Crc32C", "Sha256", IgnoreCase = true)]
     public MemcacheOps.Engine.Dump.ChecksumAlgorithm Checksum { get; set; } = MemcacheOps.Engine.Dump.ChecksumAlgorithm.Crc32C;
-
-    /// <summary>
-    /// <para type="description">Limit on fetch operations per second on each source server.</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, double.MaxValue)]
-    public double MaxOpsPerSecond { get; set; }
-
-    /// <summary>
-    /// <para type="description">Limit on bytes per second exchanged with each source server.</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, double.MaxValue)]
-    public double MaxBytesPerSecond { get; set; }
 
     /// <summary>
     /// <para type="description">Listing method: Auto (default), MetadumpHash, MetadumpAll or CacheDump.</para>

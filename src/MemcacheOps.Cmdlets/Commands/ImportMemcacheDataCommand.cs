@@ -7,7 +7,6 @@ using MemcacheOps.Engine.Distributed;
 using MemcacheOps.Engine.Dump;
 using MemcacheOps.Engine.Endpoints;
 using MemcacheOps.Engine.Import;
-using MemcacheOps.Engine.Routing;
 using MemcacheOps.Engine.Storing;
 
 namespace MemcacheOps.Cmdlets.Commands;
@@ -37,6 +36,15 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <code>Import-MemcacheData -SqsQueue warmup -S3Bucket warmup-chunks -Server new1, new2, new3 -IdleTimeout 300 -ProfileName ops</code>
 /// <para>Runs a queue consumer (start one on each of several hosts): every chunk an export announced on 'warmup' is downloaded, verified and loaded with each key sent to its owner on the ketama ring of new1-new3, and its message is deleted after success. It stops once the queue has been empty for five minutes.</para>
 /// </example>
+/// <parameter name="RingForm">
+/// <para type="description">Ketama form for several targets: Spymemcached (default, as EVCache) or Libmemcached (as twemproxy).</para>
+/// </parameter>
+/// <parameter name="MaxOpsPerSecond">
+/// <para type="description">Limit on store operations per second per target server.</para>
+/// </parameter>
+/// <parameter name="MaxBytesPerSecond">
+/// <para type="description">Limit on bytes per second sent to each target server.</para>
+/// </parameter>
 /// <seealso cref="ExportMemcacheDataCommand"/>
 /// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>
 [Cmdlet(VerbsData.Import, "MemcacheData", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
@@ -158,20 +166,6 @@ public sealed class ImportMemcacheDataCommand : MemcacheCloudCmdlet
     public SwitchParameter AllowIncomplete { get; set; }
 
     /// <summary>
-    /// <para type="description">Ketama form for several targets: Spymemcached (default, as EVCache) or Libmemcached (as twemproxy).</para>
-    /// </summary>
-    [Parameter]
-    public KetamaForm RingForm { get; set; } = KetamaForm.Spymemcached;
-
-    /// <summary>
-    /// <para type="description">Ketama points per server. Default 160.</para>
-    /// </summary>
-    [Parameter]
-    [Alias("KetamaBucketSize")]
-    [ValidateRange(1, 65536)]
-    public int PointsPerServer { get; set; } = KetamaRing.DefaultPointsPerServer;
-
-    /// <summary>
     /// <para type="description">Connections per target server. Default 2.</para>
     /// </summary>
     [Parameter]
@@ -186,32 +180,11 @@ public sealed class ImportMemcacheDataCommand : MemcacheCloudCmdlet
     public int BatchSize { get; set; } = 100;
 
     /// <summary>
-    /// <para type="description">Batches in flight per connection. Default 4.</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, 64)]
-    public int Window { get; set; } = 4;
-
-    /// <summary>
     /// <para type="description">Data files read at the same time; from S3 or with -SqsQueue, chunks downloaded and loaded at the same time, which share the -MaxOpsPerSecond and -MaxBytesPerSecond limits. Default 2.</para>
     /// </summary>
     [Parameter]
     [ValidateRange(1, 64)]
     public int FileParallelism { get; set; } = 2;
-
-    /// <summary>
-    /// <para type="description">Limit on store operations per second per target server.</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, double.MaxValue)]
-    public double MaxOpsPerSecond { get; set; }
-
-    /// <summary>
-    /// <para type="description">Limit on bytes per second sent to each target server.</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, double.MaxValue)]
-    public double MaxBytesPerSecond { get; set; }
 
     protected override void ProcessRecord()
     {

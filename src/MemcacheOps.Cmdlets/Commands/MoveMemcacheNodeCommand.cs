@@ -28,12 +28,21 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <code>Move-MemcacheNode -Source old:11211 -Destination new:11211 -Continuous -SyncDeletes -PassInterval 10 | Format-Table Pass, Changed, Copied, Deleted, Residual</code>
 /// <para>Keeps the new node in sync until Ctrl+C, showing one line per pass; switch clients over when the residual stays near zero.</para>
 /// </example>
+/// <parameter name="MaxOpsPerSecond">
+/// <para type="description">Limit on operations per second per server, applied to every source and every destination.</para>
+/// </parameter>
+/// <parameter name="MaxBytesPerSecond">
+/// <para type="description">Limit on bytes per second per server, applied to every source and every destination.</para>
+/// </parameter>
+/// <parameter name="RingForm">
+/// <para type="description">Ketama form of the rings: Spymemcached (default, as EVCache) or Libmemcached (as twemproxy).</para>
+/// </parameter>
 /// <seealso cref="CompareMemcacheDataCommand"/>
 /// <seealso cref="ExportMemcacheDataCommand"/>
 /// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>
 [Cmdlet(VerbsCommon.Move, "MemcacheNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(MoveResult), typeof(MovePassStatus))]
-public sealed class MoveMemcacheNodeCommand : MemcacheCmdlet
+public sealed class MoveMemcacheNodeCommand : MemcacheBulkCmdlet
 {
     private readonly List<string> _sources = [];
 
@@ -118,20 +127,6 @@ public sealed class MoveMemcacheNodeCommand : MemcacheCmdlet
     public double PassInterval { get; set; }
 
     /// <summary>
-    /// <para type="description">Limit on operations per second per server, applied to every source and every destination.</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, double.MaxValue)]
-    public double MaxOpsPerSecond { get; set; }
-
-    /// <summary>
-    /// <para type="description">Limit on bytes per second per server, applied to every source and every destination.</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, double.MaxValue)]
-    public double MaxBytesPerSecond { get; set; }
-
-    /// <summary>
     /// <para type="description">Move even when a destination's free memory cannot hold its share without evictions; the evictions are then watched and reported.</para>
     /// </summary>
     [Parameter]
@@ -142,20 +137,6 @@ public sealed class MoveMemcacheNodeCommand : MemcacheCmdlet
     /// </summary>
     [Parameter]
     public MoveEvictionPolicy EvictionPolicy { get; set; } = MoveEvictionPolicy.Continue;
-
-    /// <summary>
-    /// <para type="description">Ketama form of the rings: Spymemcached (default, as EVCache) or Libmemcached (as twemproxy).</para>
-    /// </summary>
-    [Parameter]
-    public KetamaForm RingForm { get; set; } = KetamaForm.Spymemcached;
-
-    /// <summary>
-    /// <para type="description">Ketama points per server. Default 160.</para>
-    /// </summary>
-    [Parameter]
-    [Alias("KetamaBucketSize")]
-    [ValidateRange(1, 65536)]
-    public int PointsPerServer { get; set; } = KetamaRing.DefaultPointsPerServer;
 
     /// <summary>
     /// <para type="description">Connections per source (fetching) and per destination (writing). Default 2.</para>
@@ -170,13 +151,6 @@ public sealed class MoveMemcacheNodeCommand : MemcacheCmdlet
     [Parameter]
     [ValidateRange(1, 10000)]
     public int BatchSize { get; set; } = 100;
-
-    /// <summary>
-    /// <para type="description">Batches in flight per connection. Default 4.</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, 64)]
-    public int Window { get; set; } = 4;
 
     protected override void ProcessRecord() => _sources.AddRange(Source);
 

@@ -7,8 +7,9 @@ namespace MemcacheOps.Cmdlets.Infrastructure;
 /// A cmdlet that may reach S3 and SQS: the AWS.Tools credential and endpoint parameters, and their resolution
 /// into <see cref="CloudOptions"/> (explicit parameters, then <c>$StoredAWSCredentials</c> /
 /// <c>$StoredAWSRegion</c>, then AWSSDK.Core's chain: environment, default profile, instance role).
+/// The cmdlets that ship dumps through S3 also move their items in bulk, hence the bulk parameters.
 /// </summary>
-public abstract class MemcacheCloudCmdlet : MemcacheCmdlet
+public abstract class MemcacheCloudCmdlet : MemcacheBulkCmdlet
 {
     /// <summary>
     /// <para type="description">The AWS credential profile to use, from the shared credentials file or the SDK store (as in AWS.Tools). Without it, and without -AccessKey, $StoredAWSCredentials (Set-AWSCredential) and then the environment, the default profile and the instance role are used.</para>

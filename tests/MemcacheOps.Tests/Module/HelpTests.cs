@@ -104,13 +104,16 @@ public sealed class HelpTests(ModuleFixture module)
                 <seealso cref="T:N.SetThingCommand"/>
                 <seealso href="https://example.org/docs">Online</seealso>
                 <seealso href="about_Things">about_Things</seealso>
+                <parameter name="Shared"><para type="description">What it   means for things.</para></parameter>
+                <parameter name="Gone"><para type="description">A parameter that was removed.</para></parameter>
               </member>
               <member name="P:N.Base.Name"><summary><para type="description">The name.</para></summary></member>
+              <member name="P:N.Base.Shared"><summary><para type="description">What it means in general.</para></summary></member>
             </members></doc>
             """);
         try
         {
-            var help = XmlDocReader.Load(path).ReadCmdlet("N.GetThingCommand", [("Name", "N.Base"), ("Other", "N.GetThingCommand")],
+            var help = XmlDocReader.Load(path).ReadCmdlet("N.GetThingCommand", [("Name", "N.Base"), ("Shared", "N.Base"), ("Other", "N.GetThingCommand")],
                 new Dictionary<string, string> { ["N.SetThingCommand"] = "Set-Thing" });
             Assert.Equal("Gets things.", help.Synopsis);
             Assert.Equal(["First paragraph of the description.", "Second."], help.Description);
@@ -119,6 +122,9 @@ public sealed class HelpTests(ModuleFixture module)
             Assert.Equal([new HelpLink("Set-Thing", null), new HelpLink("Online", "https://example.org/docs"), new HelpLink("about_Things", null)], help.Links);
             Assert.Equal(["The name."], help.Parameters["Name"]);
             Assert.False(help.Parameters.ContainsKey("Other"));
+            // An inherited parameter: the cmdlet's own words win over the base property's.
+            Assert.Equal(["What it means for things."], help.Parameters["Shared"]);
+            Assert.Equal(["Shared", "Gone"], help.ParametersDescribedOnClass);
 
             var cmdlet = new CmdletDescriptor
             {
@@ -126,13 +132,19 @@ public sealed class HelpTests(ModuleFixture module)
                 Parameters =
                 [
                     new ParameterDescriptor { Name = "Name", TypeFullName = "System.String", TypeDisplayName = "String", EnumValues = [], DeclaringTypeFullName = "N.Base", Aliases = [], Sets = [new ParameterSetBinding()] },
+                    new ParameterDescriptor { Name = "Shared", TypeFullName = "System.String", TypeDisplayName = "String", EnumValues = [], DeclaringTypeFullName = "N.Base", Aliases = [], Sets = [new ParameterSetBinding()] },
                     new ParameterDescriptor { Name = "Other", TypeFullName = "System.String", TypeDisplayName = "String", EnumValues = [], DeclaringTypeFullName = "N.GetThingCommand", Aliases = [], Sets = [new ParameterSetBinding()] },
                 ],
             };
             var problems = HelpRules.Problems(cmdlet, help);
-            Assert.Equal(2, problems.Count);
+            Assert.Equal(3, problems.Count);
             Assert.Contains(problems, p => p.Contains("1 complete example(s)", StringComparison.Ordinal));
             Assert.Contains(problems, p => p.Contains("-Other has no description", StringComparison.Ordinal));
+            Assert.Contains(problems, p => p.Contains("has no parameter -Gone", StringComparison.Ordinal));
+
+            // A cmdlet's own parameter is described on its property only.
+            var ownOnClass = help with { ParametersDescribedOnClass = ["Other"], Parameters = new Dictionary<string, IReadOnlyList<string>>(help.Parameters) { ["Other"] = ["Text."] } };
+            Assert.Contains(HelpRules.Problems(cmdlet, ownOnClass), p => p.Contains("-Other is declared by GetThingCommand itself", StringComparison.Ordinal));
         }
         finally
         {

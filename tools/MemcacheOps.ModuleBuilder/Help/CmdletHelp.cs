@@ -13,6 +13,9 @@ public sealed record CmdletHelp
 
     /// <summary>Descriptions of the parameters, by parameter name (paragraphs).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Parameters { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>Names of the &lt;parameter name="..."&gt; elements of the class comment (descriptions of inherited parameters).</summary>
+    public IReadOnlyList<string> ParametersDescribedOnClass { get; init; } = [];
 }
 
 /// <summary>An example: the command(s) and the paragraphs that explain them.</summary>

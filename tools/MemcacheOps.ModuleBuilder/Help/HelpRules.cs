@@ -33,6 +33,15 @@ public static class HelpRules
             problems.Add($"{cmdlet.Name} has {complete} complete example(s), needs at least {MinimumExamples}: add <example><code>...</code><para>...</para></example> to {where}.");
         if (help.Links.Count == 0)
             problems.Add($"{cmdlet.Name} has no related links: add <seealso cref=\"...\"/> or <seealso href=\"...\">...</seealso> to {where}.");
+        foreach (var name in help.ParametersDescribedOnClass)
+        {
+            // One place per description: a cmdlet's own parameter is described on its property.
+            var parameter = cmdlet.Parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (parameter is null)
+                problems.Add($"{cmdlet.Name} has no parameter -{name}: remove <parameter name=\"{name}\"> from {where}.");
+            else if (parameter.DeclaringTypeFullName == cmdlet.TypeFullName)
+                problems.Add($"{cmdlet.Name} -{name} is declared by {cmdlet.ClassName} itself: describe it on its property, not with <parameter name=\"{name}\"> in {where}.");
+        }
         foreach (var parameter in cmdlet.Parameters)
         {
             if (!help.Parameters.TryGetValue(parameter.Name, out var text) || text.Count == 0)

@@ -12,6 +12,9 @@ namespace MemcacheOps.ModuleBuilder.Help;
 /// <item><c>&lt;seealso cref="OtherCommand"/&gt;</c> (checked by the compiler, shown as the cmdlet name) or
 ///   <c>&lt;seealso href="uri"&gt;text&lt;/seealso&gt;</c>: related links; <c>&lt;remarks&gt;</c>: notes.</item>
 /// <item>On each parameter property: <c>&lt;summary&gt;&lt;para type="description"&gt;</c>.</item>
+/// <item>A parameter declared by a base class (shared by several cmdlets) takes the description on the base
+///   property, unless the cmdlet says what the parameter means for it in its class comment:
+///   <c>&lt;parameter name="RingForm"&gt;&lt;para type="description"&gt;</c>. That element wins.</item>
 /// </list>
 /// </summary>
 public sealed class XmlDocReader
@@ -47,6 +50,13 @@ public sealed class XmlDocReader
         }
         if (member is null)
             return new CmdletHelp { Parameters = paramHelp };
+        var describedOnClass = new List<string>();
+        foreach (var parameter in member.Elements("parameter"))
+        {
+            var name = parameter.Attribute("name")?.Value ?? string.Empty;
+            describedOnClass.Add(name);
+            paramHelp[name] = Paragraphs(parameter, "description");
+        }
         return new CmdletHelp
         {
             Synopsis = Paragraphs(member.Element("summary"), "synopsis") is [var first, ..] ? first : null,
@@ -59,6 +69,7 @@ public sealed class XmlDocReader
                 ? (remarks.Elements("para").Any() ? remarks.Elements("para").Select(p => Text(p)).ToList() : [Text(remarks)])
                 : [],
             Parameters = paramHelp,
+            ParametersDescribedOnClass = describedOnClass,
         };
     }
 

@@ -1,0 +1,49 @@
+using System.Management.Automation;
+using MemcacheOps.Engine.Routing;
+
+namespace MemcacheOps.Cmdlets.Infrastructure;
+
+/// <summary>
+/// A cmdlet that reads or writes items in bulk: pipelined batches, keys routed on a ketama ring, and limits
+/// that protect live traffic. These parameters are declared once so their names, aliases, validation and
+/// defaults stay the same on every such cmdlet. The descriptions here are what help shows unless a cmdlet
+/// says what a parameter means for it with <c>&lt;parameter name="..."&gt;</c> in its class comment.
+/// -Connections and -BatchSize stay on each cmdlet: their defaults, ranges, aliases and meaning differ.
+/// </summary>
+public abstract class MemcacheBulkCmdlet : MemcacheCmdlet
+{
+    /// <summary>
+    /// <para type="description">Batches in flight per connection. Default 4.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int Window { get; set; } = 4;
+
+    /// <summary>
+    /// <para type="description">Ketama form: Spymemcached (default, as EVCache) or Libmemcached (as twemproxy).</para>
+    /// </summary>
+    [Parameter]
+    public KetamaForm RingForm { get; set; } = KetamaForm.Spymemcached;
+
+    /// <summary>
+    /// <para type="description">Ketama points per server. Default 160.</para>
+    /// </summary>
+    [Parameter]
+    [Alias("KetamaBucketSize")]
+    [ValidateRange(1, 65536)]
+    public int PointsPerServer { get; set; } = KetamaRing.DefaultPointsPerServer;
+
+    /// <summary>
+    /// <para type="description">Limit on operations per second per server, to protect live traffic. Listings are not throttled.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, double.MaxValue)]
+    public double MaxOpsPerSecond { get; set; }
+
+    /// <summary>
+    /// <para type="description">Limit on bytes per second sent to each server.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, double.MaxValue)]
+    public double MaxBytesPerSecond { get; set; }
+}

@@ -32,7 +32,7 @@ public static class ExportService
         Validate(options);
         var clock = Stopwatch.StartNew();
         var layout = DumpLayoutWriter.For(options.Layout, Path.GetFullPath(options.Path), options.Checksum);
-        var state = Prepare(options, layout, sink);
+        var (state, isNew) = Prepare(options, layout, sink);
         using var progress = new ProgressTracker(sink, "Export-MemcacheData", "listing keys");
         var fetcher = new KeyFileFetcher(options, layout, progress, sink);
         var dataFiles = new List<string>();
@@ -52,6 +52,10 @@ public static class ExportService
                 notes.Add("Resumed: " + state.Manifest.KeyFiles.Count(k => k.Fetched) + " of " + state.Manifest.KeyFiles.Count + " key files were already done.");
             }
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            // The first manifest of a new dump is written while the listing connects: its first write
+            // pays the JSON serializer's start-up (tens of milliseconds). The state's lock orders it with
+            // the key files' manifest writes; whichever runs first writes the whole manifest.
+            var firstSave = isNew ? Task.Run(state.Save, stop.Token) : Task.CompletedTask;
             var listing = state.Manifest.ListingComplete
                 ? Task.CompletedTask
                 : Task.Run(() => ListAllAsync(options, layout, state, queue.Writer, progress, sink, stop.Token), stop.Token);
@@ -59,7 +63,7 @@ public static class ExportService
             var workers = Enumerable.Range(0, options.Connections)
                 .Select(_ => Task.Run(() => WorkerAsync(options, fetcher, state, queue.Reader, throttles, observer, stop.Token), stop.Token))
                 .ToArray();
-            await WhenAllOrFirstFailure([listing, .. workers], stop).ConfigureAwait(false);
+            await WhenAllOrFirstFailure([firstSave, listing, .. workers], stop).ConfigureAwait(false);
 
             state.MarkComplete();
             layout.Finish(state.Manifest, clock.Elapsed);
@@ -128,7 +132,8 @@ public static class ExportService
             : new TokenBucketThrottle(new ThrottleLimits { OperationsPerSecond = options.MaxOperationsPerSecond, BytesPerSecond = options.MaxBytesPerSecond });
 
     /// <summary>Creates or reopens the dump folder and its manifest according to -Resume / -Force.</summary>
-    private static ExportState Prepare(ExportOptions options, DumpLayoutWriter layout, IOperationSink sink)
+    /// <summary>The dump's state: resumed from its manifest, or new (IsNew: its manifest is not written yet).</summary>
+    private static (ExportState State, bool IsNew) Prepare(ExportOptions options, DumpLayoutWriter layout, IOperationSink sink)
     {
         var manifestPath = Path.Combine(layout.StateDirectory, NativeLayout.ManifestFileName);
         var exists = File.Exists(manifestPath);
@@ -145,7 +150,7 @@ public static class ExportService
                     throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "DumpChecksumDiffers",
                         $"The dump in '{layout.Root}' uses {previous.ChecksumAlgorithm} checksums; resume it with the same -Checksum.", layout.Root);
                 RemoveUnlistedDataFiles(layout, previous);
-                return new ExportState(layout.StateDirectory, previous);
+                return (new ExportState(layout.StateDirectory, previous), false);
             }
             sink.Warning(previous.ListingComplete
                 ? $"The interrupted dump in '{layout.Root}' cannot be resumed ({problem}); starting it again from the beginning."
@@ -169,9 +174,7 @@ public static class ExportService
             ChecksumAlgorithm = DumpChecksum.ManifestName(options.Checksum),
             Settings = Settings(options),
         };
-        var state = new ExportState(layout.StateDirectory, manifest);
-        state.Save();
-        return state;
+        return (new ExportState(layout.StateDirectory, manifest), true);
     }
 
     private static Dictionary<string, string> Settings(ExportOptions o)

@@ -1,6 +1,5 @@
 using System.Globalization;
 using MemcacheOps.Bench.Harness;
-using MemcacheOps.Engine.Diagnostics;
 using MemcacheOps.Engine.Move;
 using MemcacheOps.Engine.Storing;
 
@@ -31,11 +30,14 @@ internal sealed class MoveScenario : IScenario
             Window = context.Window,
             BatchSize = context.BatchSize,
         };
+        var phases = new PhaseTimingSink();
         var meter = ResourceMeter.StartInProcess();
-        var results = await MoveService.RunAsync(options, new CollectingSink(), cancellationToken);
+        var results = await MoveService.RunAsync(options, phases, cancellationToken);
+        var end = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = results.Single();
         var scenario = meter.Finish(result.Copied, result.Bytes, string.Create(CultureInfo.InvariantCulture,
             $"{context.Connections} connection(s) per server, window {context.Window}, batch {context.BatchSize}, status {result.Status}"));
+        scenario.Notes.Add("phases: " + phases.Describe(end));
         if (result.Copied != context.Count)
             scenario.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"copied {result.Copied} of {context.Count}"));
         return scenario;

@@ -26,6 +26,7 @@ public sealed class DataFileWriter : IDisposable
     private readonly DumpChecksum.Hasher _checksum;
     private readonly IncrementalHash? _md5;
     private FileStream? _stream;
+    private EarlyWriteback? _writeback;
     private byte[]? _buffer;
     private byte[]? _spare;
     private WriteBehind? _writeBehind;
@@ -47,6 +48,7 @@ public sealed class DataFileWriter : IDisposable
         try
         {
             _stream = (openStaging ?? PrivateFiles.CreateNew)(stagingPath);
+            _writeback = new EarlyWriteback(_stream.SafeFileHandle);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -211,6 +213,7 @@ public sealed class DataFileWriter : IDisposable
         _checksum.AppendData(bytes);
         _md5?.AppendData(bytes);
         _stream!.Write(bytes);
+        _writeback?.Written(bytes.Length);
     }
 
     private void Fail()

@@ -13,6 +13,7 @@ internal static class ScenarioCatalog
         new RawMetadumpScenario(),
         new RawGetScenario(),
         new RawMgScenario(),
+        new RawMgListedScenario(),
         new RawMsScenario(),
 
         // Other tools doing comparable work (skipped with a note when not installed).
@@ -29,7 +30,7 @@ internal static class ScenarioCatalog
     /// <summary>Names that expand to several scenarios.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Groups = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["raw"] = ["raw-metadump", "raw-get", "raw-mg", "raw-ms"],
+        ["raw"] = ["raw-metadump", "raw-get", "raw-mg", "raw-mg-listed", "raw-ms"],
         ["tools"] = ["memcached-tool", "memcdump"],
         ["all"] = [.. All.Select(s => s.Name)],
     };

@@ -26,16 +26,20 @@ internal static class RawFetchPipeline
 {
     internal readonly record struct Totals(long Items, long Bytes);
 
-    /// <summary>Fetches keys [first, first + count) split into contiguous ranges over <paramref name="connections"/> connections.</summary>
+    /// <summary>
+    /// Fetches keys [first, first + count) split into contiguous ranges over <paramref name="connections"/>
+    /// connections. With <paramref name="order"/>, position p fetches key number order[p] instead of p
+    /// (first must then be 0 and count at most order.Length).
+    /// </summary>
     public static async Task<Totals> RunAsync(ServerEndpoint server, FetchCommand command, long first, long count,
-        int connections, int batchSize, int window, CancellationToken cancellationToken)
+        int connections, int batchSize, int window, CancellationToken cancellationToken, long[]? order = null)
     {
         var tasks = new Task<Totals>[connections];
         for (var i = 0; i < connections; i++)
         {
             var from = first + count * i / connections;
             var to = first + count * (i + 1) / connections;
-            tasks[i] = Task.Run(() => RunOneAsync(server, command, from, to - from, batchSize, window, cancellationToken), cancellationToken);
+            tasks[i] = Task.Run(() => RunOneAsync(server, command, from, to - from, batchSize, window, order, cancellationToken), cancellationToken);
         }
         var results = await Task.WhenAll(tasks);
         long items = 0, bytes = 0;
@@ -48,7 +52,7 @@ internal static class RawFetchPipeline
     }
 
     private static async Task<Totals> RunOneAsync(ServerEndpoint server, FetchCommand command, long first, long count,
-        int batchSize, int window, CancellationToken cancellationToken)
+        int batchSize, int window, long[]? order, CancellationToken cancellationToken)
     {
         if (count == 0)
             return default;
@@ -56,7 +60,7 @@ internal static class RawFetchPipeline
         using var connection = await RawConnection.ConnectAsync(server, linked.Token);
         using var credits = new SemaphoreSlim(window, window);
         var batches = (count + batchSize - 1) / batchSize;
-        var writer = Task.Run(() => WriteAsync(connection, command, first, count, batchSize, window, credits, linked.Token), linked.Token);
+        var writer = Task.Run(() => WriteAsync(connection, command, first, count, batchSize, window, order, credits, linked.Token), linked.Token);
         var reader = Task.Run(() => ReadAsync(connection, command, batches, credits, linked.Token), linked.Token);
         try
         {
@@ -82,7 +86,7 @@ internal static class RawFetchPipeline
     };
 
     private static async Task WriteAsync(RawConnection connection, FetchCommand command, long first, long count, int batchSize,
-        int window, SemaphoreSlim credits, CancellationToken cancellationToken)
+        int window, long[]? order, SemaphoreSlim credits, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(window * MaxBatchLength(command, batchSize));
         try
@@ -96,7 +100,7 @@ internal static class RawFetchPipeline
                 do
                 {
                     var last = Math.Min(next + batchSize, end);
-                    written += WriteBatch(command, next, last, buffer.AsSpan(written));
+                    written += WriteBatch(command, next, last, order, buffer.AsSpan(written));
                     next = last;
                 }
                 while (next < end && credits.Wait(0, CancellationToken.None)); // coalesce batches whose credit is already free
@@ -109,7 +113,7 @@ internal static class RawFetchPipeline
         }
     }
 
-    private static int WriteBatch(FetchCommand command, long first, long last, Span<byte> destination)
+    private static int WriteBatch(FetchCommand command, long first, long last, long[]? order, Span<byte> destination)
     {
         var w = 0;
         if (command == FetchCommand.TextMultiGet)
@@ -119,7 +123,7 @@ internal static class RawFetchPipeline
             for (var n = first; n < last; n++)
             {
                 destination[w++] = (byte)' ';
-                w += ReferenceDataSet.WriteKey(n, destination[w..]);
+                w += ReferenceDataSet.WriteKey(order is null ? n : order[n], destination[w..]);
             }
             "\r\n"u8.CopyTo(destination[w..]);
             return w + 2;
@@ -128,7 +132,7 @@ internal static class RawFetchPipeline
         {
             "mg "u8.CopyTo(destination[w..]);
             w += 3;
-            w += ReferenceDataSet.WriteKey(n, destination[w..]);
+            w += ReferenceDataSet.WriteKey(order is null ? n : order[n], destination[w..]);
             " v f t q\r\n"u8.CopyTo(destination[w..]);
             w += 10;
         }

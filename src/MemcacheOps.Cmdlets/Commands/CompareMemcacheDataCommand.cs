@@ -113,8 +113,8 @@ public sealed class CompareMemcacheDataCommand : MemcacheBulkCmdlet
             Connections = Connections,
             BatchSize = BatchSize,
             Window = Window,
-            MaxOperationsPerSecond = bound.ContainsKey(nameof(MaxOpsPerSecond)) ? MaxOpsPerSecond : null,
-            MaxBytesPerSecond = bound.ContainsKey(nameof(MaxBytesPerSecond)) ? MaxBytesPerSecond : null,
+            MaxOperationsPerSecond = OperationsLimit,
+            MaxBytesPerSecond = BytesLimit,
             Connection = ConnectionOptions,
         };
         // Compare only reads, so there is nothing to confirm: no ShouldProcess.

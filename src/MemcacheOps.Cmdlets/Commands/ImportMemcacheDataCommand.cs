@@ -219,8 +219,8 @@ public sealed class ImportMemcacheDataCommand : MemcacheCloudCmdlet
             BatchSize = BatchSize,
             Window = Window,
             FileParallelism = FileParallelism,
-            MaxOperationsPerSecond = bound.ContainsKey(nameof(MaxOpsPerSecond)) ? MaxOpsPerSecond : null,
-            MaxBytesPerSecond = bound.ContainsKey(nameof(MaxBytesPerSecond)) ? MaxBytesPerSecond : null,
+            MaxOperationsPerSecond = OperationsLimit,
+            MaxBytesPerSecond = BytesLimit,
             Connection = ConnectionOptions,
         };
         var remote = options.Paths.Where(ObjectPrefix.LooksLikeS3).ToList();

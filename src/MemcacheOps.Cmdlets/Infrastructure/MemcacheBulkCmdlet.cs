@@ -46,4 +46,10 @@ public abstract class MemcacheBulkCmdlet : MemcacheCmdlet
     [Parameter]
     [ValidateRange(1, double.MaxValue)]
     public double MaxBytesPerSecond { get; set; }
+
+    /// <summary>-MaxOpsPerSecond as the engine takes it: null (no limit) unless the user gave it.</summary>
+    protected double? OperationsLimit => MyInvocation.BoundParameters.ContainsKey(nameof(MaxOpsPerSecond)) ? MaxOpsPerSecond : null;
+
+    /// <summary>-MaxBytesPerSecond as the engine takes it: null (no limit) unless the user gave it.</summary>
+    protected double? BytesLimit => MyInvocation.BoundParameters.ContainsKey(nameof(MaxBytesPerSecond)) ? MaxBytesPerSecond : null;
 }

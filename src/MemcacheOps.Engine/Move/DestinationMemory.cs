@@ -14,7 +14,8 @@ namespace MemcacheOps.Engine.Move;
 /// the default growth factor, and 7 MB of such items do not fit in <c>-m 8</c>. The class sizes are
 /// computed the way memcached's slabs_init does from the server's settings (item header 48 bytes plus
 /// <c>-n</c>, aligned to 8, times <c>-f</c> until <c>slab_chunk_max</c>); items larger than
-/// <c>slab_chunk_max</c> are stored as chunks of that size.
+/// <c>slab_chunk_max</c> are stored as chunks of that size. Sources are read the same way when the
+/// plan is answered from stats (their allocated pages and slab classes).
 /// </summary>
 internal sealed class DestinationMemory
 {
@@ -62,22 +63,23 @@ internal sealed class DestinationMemory
         var (connection, _) = await ServerProbe.ConnectAsync(server, options, cancellationToken).ConfigureAwait(false);
         using (connection)
         {
-            var general = ToDictionary(await StatsReader.ReadAsync(connection, StatsGroup.General, cancellationToken).ConfigureAwait(false));
-            var settings = ToDictionary(await StatsReader.ReadAsync(connection, StatsGroup.Settings, cancellationToken).ConfigureAwait(false));
-            var slabs = ToDictionary(await StatsReader.ReadAsync(connection, StatsGroup.Slabs, cancellationToken).ConfigureAwait(false));
+            var general = ServerStats.FromPairs(server.ToString(), await StatsReader.ReadAsync(connection, StatsGroup.General, cancellationToken).ConfigureAwait(false), DateTimeOffset.UtcNow);
+            var settings = await StatsService.ReadSettingsAsync(connection, cancellationToken).ConfigureAwait(false);
+            var slabs = await StatsReader.ReadAsync(connection, StatsGroup.Slabs, cancellationToken).ConfigureAwait(false);
+            var slabFields = slabs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
             var chunkSizes = ChunkSizes(
-                Number(settings, "growth_factor", 1.25),
-                (long)Number(settings, "chunk_size", 48),
-                (long)Number(settings, "slab_chunk_max", PageBytes / 2));
+                Number(settings.Raw, "growth_factor", 1.25),
+                (long)Number(settings.Raw, "chunk_size", 48),
+                (long)Number(settings.Raw, "slab_chunk_max", PageBytes / 2));
             var freeChunks = new long[chunkSizes.Length];
             for (var c = 0; c < chunkSizes.Length; c++)
-                freeChunks[c] = (long)Number(slabs, (c + 1).ToString(CultureInfo.InvariantCulture) + ":free_chunks", 0);
+                freeChunks[c] = ServerStats.Long(slabFields, (c + 1).ToString(CultureInfo.InvariantCulture) + ":free_chunks");
             return new DestinationMemory(
-                (long)Number(general, "limit_maxbytes", -1),
-                (long)Number(slabs, "total_malloced", 0),
-                (long)Number(general, "evictions", 0),
-                (long)Number(general, "curr_items", 0),
-                (long)Number(general, "bytes", 0),
+                general.Raw.ContainsKey("limit_maxbytes") ? general.LimitBytes : -1,
+                ServerStats.Long(slabFields, "total_malloced"),
+                general.Evictions,
+                general.CurrentItems,
+                general.BytesUsed,
                 chunkSizes,
                 freeChunks);
         }
@@ -131,14 +133,7 @@ internal sealed class DestinationMemory
         return bytes;
     }
 
-    private static Dictionary<string, string> ToDictionary(List<KeyValuePair<string, string>> pairs)
-    {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in pairs)
-            map[name] = value;
-        return map;
-    }
-
-    private static double Number(Dictionary<string, string> map, string name, double fallback)
+    /// <summary>A settings field that may be fractional (growth_factor), or <paramref name="fallback"/> when absent.</summary>
+    private static double Number(IReadOnlyDictionary<string, string> map, string name, double fallback)
         => map.TryGetValue(name, out var text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : fallback;
 }

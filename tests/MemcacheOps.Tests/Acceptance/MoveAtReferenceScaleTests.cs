@@ -41,11 +41,7 @@ public sealed class MoveAtReferenceScaleTests(ReferenceSetFixture fixture, ITest
         await using var writer = new BackgroundWriter(source.Endpoint, referenceKeys, operationsPerSecond: 3000, seed: 21);
         // As docs/move.md defines it, the residual is what differs when the listing after the last pass
         // runs; the writer stops as that phase starts, so the listing and the comparison below see the same source.
-        var sink = new PhaseClockSink(phase =>
-        {
-            if (phase.EndsWith("measuring the residual", StringComparison.Ordinal))
-                writer.StopAsync().GetAwaiter().GetResult();
-        });
+        var sink = new PhaseRecordingSink(phase => phase.EndsWith("measuring the residual", StringComparison.Ordinal) ? writer.StopAsync() : Task.CompletedTask);
         await Task.Delay(300); // traffic before the move starts too
 
         using var moveTimeout = new CancellationTokenSource(MoveLimit);

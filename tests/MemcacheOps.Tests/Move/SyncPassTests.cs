@@ -32,41 +32,6 @@ public sealed class SyncPassTests(ITestOutputHelper output) : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    /// <summary>Records when each phase began, and runs an action synchronously when a phase begins (the move publishes phase changes at once).</summary>
-    private sealed class PhaseSink(Func<string, Task>? onPhase, Action<object>? onResult = null) : IOperationSink
-    {
-        private readonly CollectingSink _inner = new();
-        private readonly object _gate = new();
-        private readonly Dictionary<string, long> _phaseStarts = new(StringComparer.Ordinal);
-
-        public CollectingSink Inner => _inner;
-
-        public long PhaseStarted(string phase)
-        {
-            lock (_gate)
-                return _phaseStarts[phase];
-        }
-
-        public ValueTask EmitAsync(object result, CancellationToken cancellationToken)
-        {
-            onResult?.Invoke(result);
-            return _inner.EmitAsync(result, cancellationToken);
-        }
-        public void Error(MemcacheException error) => _inner.Error(error);
-        public void Warning(string message) => _inner.Warning(message);
-        public void Verbose(string message) => _inner.Verbose(message);
-
-        public void Progress(ProgressSnapshot snapshot)
-        {
-            bool first;
-            lock (_gate)
-                first = _phaseStarts.TryAdd(snapshot.Phase, Stopwatch.GetTimestamp());
-            if (onPhase is not null)
-                onPhase(snapshot.Phase).GetAwaiter().GetResult();
-            _ = first;
-        }
-    }
-
     [Fact]
     public async Task Final_pass_leaves_only_keys_touched_after_it_started_and_reports_them_as_residual()
     {
@@ -74,7 +39,7 @@ public sealed class SyncPassTests(ITestOutputHelper output) : IAsyncLifetime
         await using var writer = new BackgroundWriter(_source.Endpoint, existing, operationsPerSecond: 3000, seed: 5);
         // The writer stops as soon as the residual listing is about to start, so that listing and the
         // comparison afterwards see the same source.
-        var sink = new PhaseSink(phase => phase.EndsWith("measuring the residual", StringComparison.Ordinal) ? writer.StopAsync() : Task.CompletedTask);
+        var sink = new PhaseRecordingSink(phase => phase.EndsWith("measuring the residual", StringComparison.Ordinal) ? writer.StopAsync() : Task.CompletedTask);
         await Task.Delay(300); // traffic before the move starts too
 
         var results = await MoveService.RunAsync(new MoveOptions
@@ -94,7 +59,7 @@ public sealed class SyncPassTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(writer.Deletes > 0 && writer.Overwrites > 0 && writer.Creates > 0);
         Assert.True(result.Deleted > 0, "keys deleted on the source during the first passes must be deleted on the destination");
 
-        var lastPassStarted = sink.PhaseStarted("pass 3: listing and copying");
+        var lastPassStarted = sink.Started("pass 3: listing and copying");
         var touchedAfter = writer.TouchedSince(lastPassStarted);
         var differences = await MoveVerifier.DifferencesAsync(_source.Endpoint, _destination.Endpoint);
         output.WriteLine($"writer: {writer.Creates} creates, {writer.Overwrites} overwrites, {writer.Deletes} deletes; move: copied {result.Copied}, deleted {result.Deleted}, missing {result.Missing}, residual {result.Residual}; differences {differences.Count}, touched after the last pass started {touchedAfter.Count}");
@@ -129,7 +94,7 @@ public sealed class SyncPassTests(ITestOutputHelper output) : IAsyncLifetime
         var existing = Enumerable.Range(0, DataSetItems).Select(n => ReferenceDataSet.Key(n)).ToList();
         await using var writer = new BackgroundWriter(_source.Endpoint, existing, operationsPerSecond: 1000, seed: 6);
         using var stop = new CancellationTokenSource();
-        var sink = new PhaseSink(null, result =>
+        var sink = new PhaseRecordingSink(null, result =>
         {
             if (result is MovePassStatus { Pass: 3 })
                 stop.Cancel();
@@ -182,7 +147,7 @@ public sealed class SyncPassTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_later_pass_carries_a_ttl_changed_by_touch_although_the_cas_stays()
     {
         var key = ReferenceDataSet.Key(0); // never expires in the data set
-        var sink = new PhaseSink(phase =>
+        var sink = new PhaseRecordingSink(phase =>
         {
             if (phase == "pass 2: listing and copying")
                 Assert.Equal("TOUCHED\r\n", _source.Send("touch key:0 5000\r\n"));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using MemcacheOps.Bench.Harness;
 using MemcacheOps.Engine.Move;
+using MemcacheOps.Testing;
 using MemcacheOps.Engine.Storing;
 
 namespace MemcacheOps.Bench.Scenarios.MemcacheOps;
@@ -30,7 +31,7 @@ internal sealed class MoveScenario : IScenario
             Window = context.Window,
             BatchSize = context.BatchSize,
         };
-        var phases = new PhaseTimingSink();
+        var phases = new PhaseRecordingSink();
         var meter = ResourceMeter.StartInProcess();
         var results = await MoveService.RunAsync(options, phases, cancellationToken);
         var end = System.Diagnostics.Stopwatch.GetTimestamp();

@@ -136,6 +136,35 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_disk_full_before_the_first_manifest_fails_clearly_and_claims_nothing()
+    {
+        // The first manifest is written while the listing connects; when the disk is already full, that
+        // write (or the first key file) fails, the export stops with the disk error and reports nothing dumped.
+        var mount = Path.Combine(_root, "full");
+        Directory.CreateDirectory(mount);
+        Run("mount", $"-t tmpfs -o size=64k tmpfs {mount}");
+        try
+        {
+            var dir = Path.Combine(mount, "dump");
+            Directory.CreateDirectory(dir);
+            Run("sh", $"-c \"dd if=/dev/zero of={mount}/filler bs=4k 2>/dev/null; true\"");
+            var sink = new CollectingSink();
+            var ex = await Assert.ThrowsAsync<MemcacheException>(() => ExportService.RunAsync(
+                new ExportOptions { Servers = [_source.ServerEndpoint], Path = dir, Connections = 1 }, sink, CancellationToken.None));
+            Assert.Equal("DumpWriteFailed", ex.ErrorId);
+            Assert.Contains("disk", ex.Message, StringComparison.OrdinalIgnoreCase);
+            var partial = Assert.Single(sink.ResultsOf<ExportResult>());
+            Assert.False(partial.Complete);
+            Assert.Equal(0, partial.Dumped);
+            Assert.Empty(Directory.EnumerateFiles(dir, "*.v0", SearchOption.AllDirectories)); // no data file taken as finished
+        }
+        finally
+        {
+            Run("umount", "-l " + mount);
+        }
+    }
+
+    [Fact]
     public async Task Target_out_of_memory_is_counted_and_explained()
     {
         // 2000 values of 5 KB (10 MB) into a server that has 4 MB and is told (-M) to refuse rather than evict.

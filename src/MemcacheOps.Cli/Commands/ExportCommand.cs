@@ -24,7 +24,7 @@ public sealed class ExportCommand : ICommand
         new("batch-size", OptionKind.Value, "Keys per pipelined mg batch (cachemover: bulk_get_threshold). Default 100.", "bulk-get-threshold") { ValueName = "N" },
         new("window", OptionKind.Value, "Batches in flight per connection. Default 4.") { ValueName = "N" },
         new("memory-limit", OptionKind.Value, "Bytes of buffers the export may use (cachemover: memlimit). Default 256 MiB.", "memlimit") { ValueName = "BYTES" },
-        new("key-file-size", OptionKind.Value, "Soft size of each key file in bytes. Default 4 MiB.") { ValueName = "BYTES" },
+        new("key-file-size", OptionKind.Value, "Largest size of a key file in bytes (the first ones start at 256 KiB and double). Default 4 MiB.") { ValueName = "BYTES" },
         new("data-file-size", OptionKind.Value, "Soft size of each data file in bytes. Default 256 MiB.") { ValueName = "BYTES" },
         new("only-expire-after", OptionKind.Value, "Only items that never expire or live longer than SECONDS (cachemover: only_expire_after_s).", "only-expire-after-s") { ValueName = "SECONDS" },
         new("request-id", OptionKind.Value, "An identifier for this dump (cachemover: req_id).", "req-id") { ValueName = "ID" },

@@ -120,7 +120,7 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
     public long MemoryLimit { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>
-    /// <para type="description">Soft size in bytes of each key file, the unit of fetching and of resume. Default 4 MiB.</para>
+    /// <para type="description">Largest size in bytes of a key file, the unit of fetching and of resume. Default 4 MiB. The first key files are smaller (256 KiB, each next one twice as large) so fetching starts while the listing runs.</para>
     /// </summary>
     [Parameter]
     public long KeyFileSize { get; set; } = 4L * 1024 * 1024;

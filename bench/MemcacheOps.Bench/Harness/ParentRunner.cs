@@ -41,28 +41,37 @@ internal static class ParentRunner
                 return 1;
         }
 
-        var results = new List<ScenarioResult>();
+        // With --repeat, the scenarios run in rounds (each scenario once per round) rather than one
+        // scenario's repeats back to back: the machine's drift then falls on every scenario alike, and
+        // each round gives a paired ratio of a scenario to its raw limit.
+        var rounds = scenarios.ToDictionary(s => s.Name, _ => new List<ScenarioResult>());
         foreach (var scenario in scenarios)
-        {
-            Console.WriteLine();
             Console.WriteLine($"== {scenario.Name}: {scenario.Description}");
-            var runs = new List<ScenarioResult>();
-            for (var i = 0; i < options.Repeat; i++)
+        for (var round = 1; round <= options.Repeat; round++)
+        {
+            if (options.Repeat > 1)
             {
+                Console.WriteLine();
+                Console.WriteLine($"-- round {round} of {options.Repeat}");
+            }
+            foreach (var scenario in scenarios)
+            {
+                var runs = rounds[scenario.Name];
+                if (runs.Count > 0 && !runs[^1].IsOk)
+                    continue;
                 var run = await RunChildAsync(scenario, server, options);
+                run.Round = round;
                 runs.Add(run);
                 Console.WriteLine(ResultReport.OneLine(run));
-                if (!run.IsOk)
-                    break;
             }
-            results.Add(Median(runs));
         }
+        var results = scenarios.Select(s => Median(rounds[s.Name])).ToList();
 
         Console.WriteLine();
         var loadAtEnd = MachineInfo.LoadAverage();
         Console.WriteLine($"load average at the end: {loadAtEnd}");
         ResultReport.PrintTable(results, Console.Out);
-        ResultReport.PrintRatios(results, Console.Out);
+        ResultReport.PrintRatios(results, rounds, Console.Out);
         if (options.JsonPath is not null)
         {
             await File.WriteAllTextAsync(options.JsonPath, JsonSerializer.Serialize(new
@@ -77,7 +86,7 @@ internal static class ParentRunner
                 batch = options.BatchSize,
                 load = new { loaded.Items, loaded.ValueBytes, seconds = loaded.Elapsed.TotalSeconds },
                 results,
-                ratios = ResultReport.Ratios(results),
+                ratios = ResultReport.Ratios(results, rounds),
             }, ResultReport.JsonOptions));
             Console.WriteLine($"results written to {options.JsonPath}");
         }

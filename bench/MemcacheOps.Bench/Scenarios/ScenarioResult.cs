@@ -38,6 +38,9 @@ internal sealed class ScenarioResult
     /// <summary>Items/s of every run when the scenario was repeated (--repeat); this result is their median.</summary>
     public List<double>? RunsItemsPerSecond { get; set; }
 
+    /// <summary>Which round of a --repeat run this was (1 for a single run); set by the parent.</summary>
+    public int Round { get; set; } = 1;
+
     public double ItemsPerSecond => WallSeconds > 0 ? Items / WallSeconds : 0;
 
     public double MiBPerSecond => WallSeconds > 0 ? Bytes / WallSeconds / (1024 * 1024) : 0;

@@ -7,13 +7,13 @@ namespace MemcacheOps.Bench.Scenarios.MemcacheOps;
 
 /// <summary>
 /// A full export of the source to the scratch folder: listing, pipelined mg over --connections
-/// connections, V0 data files with SHA-256, fsync and the manifest. Options: memory-limit (MiB).
+/// connections, V0 data files with CRC-32C (the default checksum), fsync and the manifest. Options: memory-limit (MiB).
 /// </summary>
 internal sealed class ExportScenario : IScenario
 {
     public string Name => "export";
 
-    public string Description => "Export-MemcacheData / 'memcacheops export' to local files (listing + mg + V0 files + SHA-256 + fsync); items = records, bytes = value bytes";
+    public string Description => "Export-MemcacheData / 'memcacheops export' to local files (listing + mg + V0 files + CRC-32C + fsync); items = records, bytes = value bytes";
 
     public IReadOnlyList<string> ComparesWith => ["raw-mg", "raw-mg-listed", "raw-get"];
 

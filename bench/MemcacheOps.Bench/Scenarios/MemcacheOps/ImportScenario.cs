@@ -15,7 +15,7 @@ internal sealed class ImportScenario : IScenario
 {
     public string Name => "import";
 
-    public string Description => "Import-MemcacheData / 'memcacheops import' of a dump into an empty memcached (SHA-256 check + ms ... q); items = stored, bytes = value bytes";
+    public string Description => "Import-MemcacheData / 'memcacheops import' of a dump into an empty memcached (CRC-32C check + ms ... q); items = stored, bytes = value bytes";
 
     public IReadOnlyList<string> ComparesWith => ["raw-ms"];
 

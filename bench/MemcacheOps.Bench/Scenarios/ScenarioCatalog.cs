@@ -25,6 +25,7 @@ internal static class ScenarioCatalog
         new ExportScenario(),
         new ImportScenario(),
         new MoveScenario(),
+        new ChecksumScenario(),
     ];
 
     /// <summary>Names that expand to several scenarios.</summary>

@@ -17,7 +17,7 @@ internal sealed class MoveScenario : IScenario
 
     public string Description => "Move-MemcacheNode / 'memcacheops move' of the source into an empty memcached (listing + mg + ms ... q, no disk); items = copied, bytes = value bytes";
 
-    public IReadOnlyList<string> ComparesWith => ["raw-mg", "raw-mg-listed", "raw-ms"];
+    public IReadOnlyList<string> ComparesWith => ["raw-mg", "raw-mg-listed", "raw-ms", "raw-copy"];
 
     public async Task<ScenarioResult> RunAsync(ScenarioContext context, CancellationToken cancellationToken)
     {

@@ -24,7 +24,7 @@ internal sealed class HarnessOptions
           --json FILE        also write the results as JSON
           --verify           verify the loaded set (multi-get every key) before running scenarios
           --keep-scratch     keep the scenarios' scratch directories
-          --repeat N         run each scenario N times and report the median run by items/s (default 1)
+          --repeat N         run N rounds, each scenario once per round; report medians and paired ratios (default 1)
           --timeout S        per-scenario time limit in seconds (default 900)
           --list             list the scenarios and groups
         """;

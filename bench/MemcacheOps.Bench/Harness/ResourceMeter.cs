@@ -15,10 +15,14 @@ internal sealed class ResourceMeter
     private readonly bool _external;
     private readonly Stopwatch _clock;
     private readonly double _cpuAtStart;
+    private readonly TimeSpan _jitAtStart;
+    private readonly long _jittedAtStart;
 
     private ResourceMeter(bool external)
     {
         _external = external;
+        _jitAtStart = System.Runtime.JitInfo.GetCompilationTime();
+        _jittedAtStart = System.Runtime.JitInfo.GetCompiledMethodCount();
         _cpuAtStart = Cpu(external);
         _clock = Stopwatch.StartNew();
     }
@@ -36,8 +40,13 @@ internal sealed class ResourceMeter
         var wall = _clock.Elapsed.TotalSeconds;
         var cpu = Cpu(_external) - _cpuAtStart;
         var rss = _external ? 0 : PeakRssOfThisProcess();
+        var jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - _jittedAtStart;
+        var jit = (System.Runtime.JitInfo.GetCompilationTime() - _jitAtStart).TotalSeconds;
         return new ScenarioResult
         {
+            // Part of the CPU: methods compiled (first calls without ReadyToRun code, and tier-ups) while measuring.
+            JitSeconds = _external ? 0 : jit,
+            JittedMethods = _external ? 0 : jitted,
             Items = items,
             Bytes = bytes,
             WallSeconds = wall,

@@ -21,6 +21,12 @@ internal sealed class ScenarioResult
     /// <summary>User + system CPU of the measured work (of the external tool, for tool scenarios).</summary>
     public double CpuSeconds { get; init; }
 
+    /// <summary>Of <see cref="CpuSeconds"/>, the time the JIT spent compiling methods while the work was measured (in-process only).</summary>
+    public double JitSeconds { get; init; }
+
+    /// <summary>Methods compiled while the work was measured: first calls without ReadyToRun code, and tier-ups.</summary>
+    public long JittedMethods { get; init; }
+
     /// <summary>Peak resident memory: the scenario process's VmHWM, or the external tool's (sampled) VmHWM.</summary>
     public long PeakRssBytes { get; set; }
 

@@ -28,9 +28,6 @@ public abstract class ByteReader : IDisposable
     /// <summary>Received bytes not yet consumed.</summary>
     public ReadOnlySpan<byte> Buffered => _buffer.AsSpan(_start, _end - _start);
 
-    /// <summary><see cref="Buffered"/> for code that must hold it across an await; valid until the next fill.</summary>
-    public ReadOnlyMemory<byte> BufferedMemory => _buffer.AsMemory(_start, _end - _start);
-
     public int BufferedCount => _end - _start;
 
     /// <summary>Names the source in error messages.</summary>

@@ -16,8 +16,7 @@ internal static class ScenarioCatalog
         new RawMgListedScenario(),
         new RawMsScenario(),
 
-        // The raw programs doing the unavoidable work of an export or a move at the same time.
-        new RawDumpScenario(),
+        // The raw programs doing the unavoidable work of a move at the same time.
         new RawCopyScenario(),
 
         // Other tools doing comparable work (skipped with a note when not installed).
@@ -35,7 +34,7 @@ internal static class ScenarioCatalog
     /// <summary>Names that expand to several scenarios.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Groups = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["raw"] = ["raw-metadump", "raw-get", "raw-mg", "raw-mg-listed", "raw-ms", "raw-dump", "raw-copy"],
+        ["raw"] = ["raw-metadump", "raw-get", "raw-mg", "raw-mg-listed", "raw-ms", "raw-copy"],
         ["tools"] = ["memcached-tool", "memcdump"],
         ["all"] = [.. All.Select(s => s.Name)],
     };

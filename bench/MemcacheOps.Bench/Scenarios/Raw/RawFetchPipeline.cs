@@ -29,20 +29,17 @@ internal static class RawFetchPipeline
     /// <summary>
     /// Fetches keys [first, first + count) split into contiguous ranges over <paramref name="connections"/>
     /// connections. With <paramref name="order"/>, position p fetches key number order[p] instead of p
-    /// (first must then be 0 and count at most order.Length). With <paramref name="spill"/> (one connection
-    /// only), every byte received is also appended to it, as a dump writer would store what it fetched.
+    /// (first must then be 0 and count at most order.Length).
     /// </summary>
     public static async Task<Totals> RunAsync(ServerEndpoint server, FetchCommand command, long first, long count,
-        int connections, int batchSize, int window, CancellationToken cancellationToken, long[]? order = null, RawFileSpill? spill = null)
+        int connections, int batchSize, int window, CancellationToken cancellationToken, long[]? order = null)
     {
-        if (spill is not null && connections != 1)
-            throw new ArgumentException("A spill file takes the replies of one connection.", nameof(connections));
         var tasks = new Task<Totals>[connections];
         for (var i = 0; i < connections; i++)
         {
             var from = first + count * i / connections;
             var to = first + count * (i + 1) / connections;
-            tasks[i] = Task.Run(() => RunOneAsync(server, command, from, to - from, batchSize, window, order, spill, cancellationToken), cancellationToken);
+            tasks[i] = Task.Run(() => RunOneAsync(server, command, from, to - from, batchSize, window, order, cancellationToken), cancellationToken);
         }
         var results = await Task.WhenAll(tasks);
         long items = 0, bytes = 0;
@@ -55,7 +52,7 @@ internal static class RawFetchPipeline
     }
 
     private static async Task<Totals> RunOneAsync(ServerEndpoint server, FetchCommand command, long first, long count,
-        int batchSize, int window, long[]? order, RawFileSpill? spill, CancellationToken cancellationToken)
+        int batchSize, int window, long[]? order, CancellationToken cancellationToken)
     {
         if (count == 0)
             return default;
@@ -64,7 +61,7 @@ internal static class RawFetchPipeline
         using var credits = new SemaphoreSlim(window, window);
         var batches = (count + batchSize - 1) / batchSize;
         var writer = Task.Run(() => WriteAsync(connection, command, first, count, batchSize, window, order, credits, linked.Token), linked.Token);
-        var reader = Task.Run(() => ReadAsync(connection, command, batches, credits, spill, linked.Token), linked.Token);
+        var reader = Task.Run(() => ReadAsync(connection, command, batches, credits, linked.Token), linked.Token);
         try
         {
             if (await Task.WhenAny(writer, reader) is { IsFaulted: true })
@@ -144,7 +141,7 @@ internal static class RawFetchPipeline
     }
 
     private static async Task<Totals> ReadAsync(RawConnection connection, FetchCommand command, long batches,
-        SemaphoreSlim credits, RawFileSpill? spill, CancellationToken cancellationToken)
+        SemaphoreSlim credits, CancellationToken cancellationToken)
     {
         long items = 0, bytes = 0, done = 0, skip = 0;
         var header = command == FetchCommand.TextMultiGet ? "VALUE "u8.ToArray() : "VA "u8.ToArray();
@@ -156,13 +153,13 @@ internal static class RawFetchPipeline
                 skip -= connection.Skip(skip);
                 if (skip > 0)
                 {
-                    await FillAsync(connection, spill, cancellationToken);
+                    await connection.FillAsync(cancellationToken);
                     continue;
                 }
             }
             if (!connection.TryReadLine(out var line))
             {
-                await FillAsync(connection, spill, cancellationToken);
+                await connection.FillAsync(cancellationToken);
                 continue;
             }
             if (line.StartsWith(header))
@@ -183,17 +180,6 @@ internal static class RawFetchPipeline
             }
         }
         return new Totals(items, bytes);
-    }
-
-    /// <summary>Reads more; the bytes that arrived (always the end of what is buffered) also go to the spill.</summary>
-    private static async ValueTask FillAsync(RawConnection connection, RawFileSpill? spill, CancellationToken cancellationToken)
-    {
-        var before = connection.BytesReceived;
-        await connection.FillAsync(cancellationToken);
-        if (spill is null)
-            return;
-        var fresh = (int)(connection.BytesReceived - before);
-        await spill.AppendAsync(connection.BufferedMemory[^fresh..], cancellationToken);
     }
 
     /// <summary>"VALUE key flags bytes" (last token) or "VA bytes flags..." (second token).</summary>

@@ -44,7 +44,9 @@ internal sealed class ResourceMeter
         var jit = (System.Runtime.JitInfo.GetCompilationTime() - _jitAtStart).TotalSeconds;
         return new ScenarioResult
         {
-            // Part of the CPU: methods compiled (first calls without ReadyToRun code, and tier-ups) while measuring.
+            // Methods compiled while measuring (first calls without ReadyToRun code, and tier-ups) and the
+            // time spent inside the compiler: elapsed time per compilation, summed over threads, so on a busy
+            // machine it includes waiting for a core and is not a share of the CPU figure.
             JitSeconds = _external ? 0 : jit,
             JittedMethods = _external ? 0 : jitted,
             Items = items,

@@ -21,7 +21,7 @@ internal sealed class ScenarioResult
     /// <summary>User + system CPU of the measured work (of the external tool, for tool scenarios).</summary>
     public double CpuSeconds { get; init; }
 
-    /// <summary>Of <see cref="CpuSeconds"/>, the time the JIT spent compiling methods while the work was measured (in-process only).</summary>
+    /// <summary>Time spent inside the JIT while the work was measured (in-process only): elapsed time per compilation summed over threads, so not a share of <see cref="CpuSeconds"/>.</summary>
     public double JitSeconds { get; init; }
 
     /// <summary>Methods compiled while the work was measured: first calls without ReadyToRun code, and tier-ups.</summary>

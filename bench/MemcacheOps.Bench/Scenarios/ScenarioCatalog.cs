@@ -16,7 +16,8 @@ internal static class ScenarioCatalog
         new RawMgListedScenario(),
         new RawMsScenario(),
 
-        // The raw programs doing the unavoidable work of a move at the same time.
+        // The raw programs doing part or all of the unavoidable work of an export or a move at the same time.
+        new RawListMgScenario(),
         new RawCopyScenario(),
 
         // Other tools doing comparable work (skipped with a note when not installed).
@@ -34,7 +35,7 @@ internal static class ScenarioCatalog
     /// <summary>Names that expand to several scenarios.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Groups = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["raw"] = ["raw-metadump", "raw-get", "raw-mg", "raw-mg-listed", "raw-ms", "raw-copy"],
+        ["raw"] = ["raw-metadump", "raw-get", "raw-mg", "raw-mg-listed", "raw-ms", "raw-list-mg", "raw-copy"],
         ["tools"] = ["memcached-tool", "memcdump"],
         ["all"] = [.. All.Select(s => s.Name)],
     };

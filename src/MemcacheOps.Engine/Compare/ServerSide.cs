@@ -150,18 +150,8 @@ internal sealed class ServerSide : ICompareSide
     private int Fill(ReadOnlySpan<byte> lines, int position, CompareBatch batch, int server)
     {
         Span<byte> key = stackalloc byte[KeyText.MaxDisplayLength];
-        while (position < lines.Length && !batch.IsFull)
+        while (!batch.IsFull && MetadumpLines.TryReadNext(lines, ref position, key, out _, out var keyBytes))
         {
-            var rest = lines[position..];
-            var newline = rest.IndexOf((byte)'\n');
-            var line = newline < 0 ? rest : rest[..newline];
-            position += newline < 0 ? rest.Length : newline + 1;
-            if (!MetadumpEntry.TryParse(line, out var entry))
-                continue;
-            var keyLength = PercentEncoding.Decode(entry.EncodedKey, key);
-            if (keyLength <= 0)
-                continue;
-            var keyBytes = key[..keyLength];
             if (!_sample.Includes(keyBytes))
                 continue;
             if (!KeyCodec.IsAddressable(keyBytes))

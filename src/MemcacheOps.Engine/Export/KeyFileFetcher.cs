@@ -139,18 +139,8 @@ internal sealed class KeyFileFetcher(ExportOptions options, DumpLayoutWriter lay
         Span<byte> key = stackalloc byte[KeyText.MaxDisplayLength];
         var filter = options.Filter;
         var ketama = options.Ketama;
-        while (position < lines.Length && !batch.IsFull)
+        while (!batch.IsFull && MetadumpLines.TryReadNext(lines, ref position, key, out var entry, out var keyBytes))
         {
-            var rest = lines[position..];
-            var newline = rest.IndexOf((byte)'\n');
-            var line = newline < 0 ? rest : rest[..newline];
-            position += newline < 0 ? rest.Length : newline + 1;
-            if (!MetadumpEntry.TryParse(line, out var entry))
-                continue;
-            var keyLength = PercentEncoding.Decode(entry.EncodedKey, key);
-            if (keyLength <= 0)
-                continue;
-            var keyBytes = key[..keyLength];
             if ((!filter.IsEmpty && !filter.Matches(keyBytes, entry.Expiry, entry.SlabClass)) || (ketama is not null && !ketama.Accepts(keyBytes)))
             {
                 counts.Filtered++;

@@ -76,19 +76,13 @@ public static class KeyListingService
         Span<byte> key = stackalloc byte[KeyText.MaxDisplayLength];
         var filter = request.Filter;
         var lines = chunk.Span;
-        while (!lines.IsEmpty)
+        var position = 0;
+        while (position < lines.Length)
         {
             if (request.First is { } first && matched >= first)
                 return false;
-            var newline = lines.IndexOf((byte)'\n');
-            var line = newline < 0 ? lines : lines[..newline];
-            lines = newline < 0 ? default : lines[(newline + 1)..];
-            if (!MetadumpEntry.TryParse(line, out var entry))
-                continue;
-            var keyLength = PercentEncoding.Decode(entry.EncodedKey, key);
-            if (keyLength <= 0)
-                continue;
-            var keyBytes = key[..keyLength];
+            if (!MetadumpLines.TryReadNext(lines, ref position, key, out var entry, out var keyBytes))
+                break;
             if (!filter.IsEmpty && !filter.Matches(keyBytes, entry.Expiry, entry.SlabClass))
                 continue;
             matched++;

@@ -39,19 +39,12 @@ internal sealed class ListingSpool : IDisposable
             var lines = buffer.AsSpan(0, filled);
             var last = lines.LastIndexOf((byte)'\n');
             var complete = read == 0 ? lines : last < 0 ? default : lines[..(last + 1)];
-            while (!complete.IsEmpty)
+            var position = 0;
+            while (MetadumpLines.TryReadNext(complete, ref position, key, out _, out var keyBytes))
             {
-                var newline = complete.IndexOf((byte)'\n');
-                var line = newline < 0 ? complete : complete[..newline];
-                complete = newline < 0 ? default : complete[(newline + 1)..];
-                if (!MetadumpEntry.TryParse(line, out var entry))
-                    continue;
-                var length = PercentEncoding.Decode(entry.EncodedKey, key);
-                if (length <= 0)
-                    continue;
-                var id = KeyIdentity.Of(key[..length], out _);
+                var id = KeyIdentity.Of(keyBytes, out _);
                 if (wanted.Contains(id))
-                    onKey(id, key[..length].ToArray());
+                    onKey(id, keyBytes.ToArray());
             }
             if (read == 0)
                 return;

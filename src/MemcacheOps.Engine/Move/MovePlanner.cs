@@ -104,17 +104,12 @@ internal static class MovePlanner
     private static void Count(ReadOnlySpan<byte> lines, MoveRouting routing, int sourceIndex, Tally tally)
     {
         Span<byte> key = stackalloc byte[KeyText.MaxDisplayLength];
-        while (!lines.IsEmpty)
+        var position = 0;
+        while (MetadumpLines.TryReadNext(lines, ref position, key, out var entry, out var keyBytes))
         {
-            var newline = lines.IndexOf((byte)'\n');
-            var line = newline < 0 ? lines : lines[..newline];
-            lines = newline < 0 ? default : lines[(newline + 1)..];
-            if (!MetadumpEntry.TryParse(line, out var entry))
+            if (!KeyCodec.IsAddressable(keyBytes))
                 continue;
-            var length = PercentEncoding.Decode(entry.EncodedKey, key);
-            if (length <= 0 || !KeyCodec.IsAddressable(key[..length]))
-                continue;
-            _ = KeyIdentity.Of(key[..length], out var hash);
+            _ = KeyIdentity.Of(keyBytes, out var hash);
             var d = routing.Route(hash, sourceIndex);
             if (d < 0)
                 continue;

@@ -386,17 +386,12 @@ public static class MoveService
     private static void CountDifferences(MoveContext move, SourceState source, ReadOnlySpan<byte> lines, int listing, long[] counts)
     {
         Span<byte> key = stackalloc byte[KeyText.MaxDisplayLength];
-        while (!lines.IsEmpty)
+        var position = 0;
+        while (MetadumpLines.TryReadNext(lines, ref position, key, out var entry, out var keyBytes))
         {
-            var newline = lines.IndexOf((byte)'\n');
-            var line = newline < 0 ? lines : lines[..newline];
-            lines = newline < 0 ? default : lines[(newline + 1)..];
-            if (!MetadumpEntry.TryParse(line, out var entry))
+            if (!KeyCodec.IsAddressable(keyBytes))
                 continue;
-            var length = PercentEncoding.Decode(entry.EncodedKey, key);
-            if (length <= 0 || !KeyCodec.IsAddressable(key[..length]))
-                continue;
-            var id = KeyIdentity.Of(key[..length], out var hash);
+            var id = KeyIdentity.Of(keyBytes, out var hash);
             var d = move.Routing.Route(hash, source.Index);
             if (d >= 0 && source.Keys.Differs(id, entry.Cas, entry.Expiry, listing))
                 counts[d]++;

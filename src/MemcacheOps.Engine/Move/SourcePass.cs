@@ -118,18 +118,8 @@ internal sealed class SourcePass(MoveContext move, SourceState source, int listi
         Span<byte> key = stackalloc byte[KeyText.MaxDisplayLength];
         var routing = move.Routing;
         var destinations = move.Destinations;
-        while (position < lines.Length && !batch.Keys.IsFull)
+        while (!batch.Keys.IsFull && MetadumpLines.TryReadNext(lines, ref position, key, out var entry, out var keyBytes))
         {
-            var rest = lines[position..];
-            var newline = rest.IndexOf((byte)'\n');
-            var line = newline < 0 ? rest : rest[..newline];
-            position += newline < 0 ? rest.Length : newline + 1;
-            if (!MetadumpEntry.TryParse(line, out var entry))
-                continue;
-            var length = PercentEncoding.Decode(entry.EncodedKey, key);
-            if (length <= 0)
-                continue;
-            var keyBytes = key[..length];
             var id = KeyIdentity.Of(keyBytes, out var hash);
             var d = routing.Route(hash, source.Index);
             if (d < 0 || destinations[d].Failed)

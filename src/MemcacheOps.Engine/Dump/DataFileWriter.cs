@@ -26,7 +26,7 @@ public sealed class DataFileWriter : IDisposable
     private readonly DumpChecksum.Hasher _checksum;
     private readonly IncrementalHash? _md5;
     private FileStream? _stream;
-    private EarlyWriteback? _writeback;
+    private WritebackWindow? _writeback;
     private byte[]? _buffer;
     private byte[]? _spare;
     private WriteBehind? _writeBehind;
@@ -48,7 +48,7 @@ public sealed class DataFileWriter : IDisposable
         try
         {
             _stream = (openStaging ?? PrivateFiles.CreateNew)(stagingPath);
-            _writeback = new EarlyWriteback(_stream.SafeFileHandle);
+            _writeback = new WritebackWindow(_stream.SafeFileHandle);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -154,6 +154,7 @@ public sealed class DataFileWriter : IDisposable
             FlushBuffer();
             _writeBehind?.Drain();
             _stream!.Flush(flushToDisk: true);
+            _writeback?.Completed();
             _stream.Dispose();
             _stream = null;
             checksum = DumpChecksum.ToHex(_checksum.GetHashAndReset(), _checksum.Algorithm);

@@ -18,8 +18,14 @@ internal sealed record TestRecord(byte[] Key, int Expiry, uint Flags, byte[] Val
 internal sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
+        : this(System.IO.Path.GetTempPath())
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "memcacheops-dump-tests", Guid.NewGuid().ToString("N"));
+    }
+
+    /// <summary>A scratch folder under <paramref name="parent"/>, for tests that need a particular file system.</summary>
+    public TempDirectory(string parent)
+    {
+        Path = System.IO.Path.Combine(parent, "memcacheops-dump-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 

@@ -100,7 +100,6 @@ public sealed class DumpManifestFile
     public string Sha256 { get; set; } = string.Empty;
 
     /// <summary>CRC-32C of the file, 8 hex digits (big-endian), when the manifest's checksumAlgorithm is "crc32c".</summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? Crc32c { get; set; }
 
     /// <summary>The file's checksum in the manifest's algorithm.</summary>

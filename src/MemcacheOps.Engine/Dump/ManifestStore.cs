@@ -16,11 +16,7 @@ public static class ManifestStore
         if (problem is not null)
             throw new ArgumentException($"The manifest is not valid: {problem}", nameof(manifest));
         PrivateFiles.CreateDirectory(directory);
-        var json = JsonSerializer.SerializeToUtf8Bytes(manifest, DumpJsonContext.Default.DumpManifest);
-        var content = new byte[json.Length + 1];
-        json.CopyTo(content, 0);
-        content[^1] = (byte)'\n';
-        PrivateFiles.WriteAtomically(NativeLayout.ManifestPath(directory), content);
+        PrivateFiles.WriteAtomically(NativeLayout.ManifestPath(directory), ManifestJson.Serialize(manifest));
     }
 
     /// <summary>
@@ -47,18 +43,21 @@ public static class ManifestStore
             throw DumpErrors.ReadFailed(path, ex);
         }
 
-        CheckFormatAndVersion(path, bytes);
-        DumpManifest? manifest;
+        DumpManifest manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize(bytes, DumpJsonContext.Default.DumpManifest);
+            using var document = JsonDocument.Parse(bytes);
+            CheckFormatAndVersion(path, document.RootElement);
+            manifest = ManifestJson.Deserialize(document.RootElement);
         }
         catch (JsonException ex)
         {
+            throw DumpErrors.ManifestInvalid(path, $"it is not valid JSON ({ex.Message}). The file was damaged or edited; restore it or export again.");
+        }
+        catch (ManifestFieldException ex)
+        {
             throw DumpErrors.ManifestInvalid(path, $"{ex.Message} The file was damaged or edited; restore it or export again.");
         }
-        if (manifest is null)
-            throw DumpErrors.ManifestInvalid(path, "it is empty (null). Restore it or export again.");
         var problem = Validate(manifest);
         if (problem is not null)
             throw DumpErrors.ManifestInvalid(path, problem + " The file was damaged or edited; restore it or export again.");
@@ -66,34 +65,25 @@ public static class ManifestStore
     }
 
     // Format and version first: a newer version may change shapes, and "upgrade" is a better answer than a type error.
-    private static void CheckFormatAndVersion(string path, byte[] bytes)
+    private static void CheckFormatAndVersion(string path, JsonElement root)
     {
-        try
+        if (root.ValueKind != JsonValueKind.Object)
+            throw DumpErrors.ManifestInvalid(path, "it is not a JSON object. Restore it or export again.");
+        if (!root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String ||
+            format.GetString() != DumpManifest.FormatName)
         {
-            using var document = JsonDocument.Parse(bytes);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw DumpErrors.ManifestInvalid(path, "it is not a JSON object. Restore it or export again.");
-            if (!root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String ||
-                format.GetString() != DumpManifest.FormatName)
-            {
-                throw DumpErrors.ManifestInvalid(path,
-                    $"its \"format\" is not \"{DumpManifest.FormatName}\", so it was not written by MemcacheOps. Point at a MemcacheOps dump folder.");
-            }
-            if (!root.TryGetProperty("formatVersion", out var version) || !version.TryGetInt32(out var number))
-                throw DumpErrors.ManifestInvalid(path, "it has no numeric \"formatVersion\". Restore it or export again.");
-            if (number > DumpManifest.CurrentFormatVersion)
-            {
-                throw DumpErrors.ManifestInvalid(path,
-                    $"it uses format version {number}, newer than this MemcacheOps reads ({DumpManifest.CurrentFormatVersion}). Upgrade MemcacheOps to read it.");
-            }
-            if (number < 1)
-                throw DumpErrors.ManifestInvalid(path, $"format version {number} does not exist. Restore the manifest or export again.");
+            throw DumpErrors.ManifestInvalid(path,
+                $"its \"format\" is not \"{DumpManifest.FormatName}\", so it was not written by MemcacheOps. Point at a MemcacheOps dump folder.");
         }
-        catch (JsonException ex)
+        if (!root.TryGetProperty("formatVersion", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var number))
+            throw DumpErrors.ManifestInvalid(path, "it has no numeric \"formatVersion\". Restore it or export again.");
+        if (number > DumpManifest.CurrentFormatVersion)
         {
-            throw DumpErrors.ManifestInvalid(path, $"it is not valid JSON ({ex.Message}). The file was damaged or edited; restore it or export again.");
+            throw DumpErrors.ManifestInvalid(path,
+                $"it uses format version {number}, newer than this MemcacheOps reads ({DumpManifest.CurrentFormatVersion}). Upgrade MemcacheOps to read it.");
         }
+        if (number < 1)
+            throw DumpErrors.ManifestInvalid(path, $"format version {number} does not exist. Restore the manifest or export again.");
     }
 
     /// <summary>Returns what is wrong with the manifest, or null when it is consistent.</summary>

@@ -46,6 +46,72 @@ public class ManifestStoreTests
     }
 
     [Fact]
+    public void Round_trip_keeps_crc32c_checksums_and_null_fields()
+    {
+        using var temp = new TempDirectory();
+        var written = Sample(complete: false);
+        written.ChecksumAlgorithm = DumpManifest.Crc32CAlgorithm;
+        written.Sources[0].Version = null;
+        written.KeyFiles[0].Server = null;
+        written.Files[0].KeyFile = null;
+        written.Files[0].Sha256 = string.Empty;
+        written.Files[0].Crc32c = "0a1b2c3d";
+
+        ManifestStore.Write(temp.Path, written);
+        var read = ManifestStore.Read(temp.Path);
+
+        Assert.Equal(JsonSerializer.Serialize(written), JsonSerializer.Serialize(read));
+        Assert.Equal("0a1b2c3d", read.Files[0].ChecksumFor(ChecksumAlgorithm.Crc32C));
+        Assert.Contains("\"crc32c\": \"0a1b2c3d\"", File.ReadAllText(temp.Combine("manifest.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sha256_manifests_have_no_crc32c_field()
+    {
+        using var temp = new TempDirectory();
+        ManifestStore.Write(temp.Path, Sample());
+
+        Assert.DoesNotContain("crc32c", File.ReadAllText(temp.Combine("manifest.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Manifests_of_earlier_versions_with_fields_since_dropped_still_read()
+    {
+        // Written by an earlier MemcacheOps, which also wrote a derived "checksumKind"; readers ignore unknown fields.
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.Combine("manifest.json"), """
+            {
+              "checksumKind": 3,
+              "format": "memcacheops-dump",
+              "formatVersion": 1,
+              "createdUtc": "2026-11-21T11:31:10.5671597+00:00",
+              "completedUtc": "2026-11-21T11:31:11.785459+00:00",
+              "complete": true,
+              "listingComplete": true,
+              "sources": [ { "server": "127.0.0.1:22122", "version": "1.6.18", "serverTimeAtStart": 1795260671, "hostTimeAtStart": 1795260670 } ],
+              "dumpHost": "vm",
+              "checksumAlgorithm": "crc32c",
+              "recordFormat": "V0",
+              "settings": { "layout": "Native", "connections": "1" },
+              "keyFiles": [ { "name": "a.keys", "server": "127.0.0.1:22122", "lines": 3372, "fetched": true } ],
+              "files": [ { "name": "a_001.v0", "keyFile": "a.keys", "records": 3372, "bytes": 9395981, "sha256": "", "crc32c": "89abcdef" } ],
+              "totals": { "listed": 3372, "dumped": 3372, "missing": 0, "filtered": 0, "skipped": 0, "bytes": 9395981 }
+            }
+            """);
+
+        var read = ManifestStore.Read(temp.Path);
+
+        Assert.True(read.Complete);
+        Assert.Equal(new DateTimeOffset(2026, 11, 21, 11, 31, 10, TimeSpan.Zero).AddTicks(5671597), read.CreatedUtc);
+        Assert.Equal(ChecksumAlgorithm.Crc32C, read.ChecksumKind);
+        Assert.Equal(1_795_260_671, read.Sources[0].ServerTimeAtStart);
+        Assert.Equal("1", read.Settings["connections"]);
+        Assert.Equal(3372, read.KeyFiles[0].Lines);
+        Assert.Equal("89abcdef", read.Files[0].Crc32c);
+        Assert.Equal(9_395_981, read.Totals.Bytes);
+    }
+
+    [Fact]
     public void Json_is_camel_case_indented_with_the_specified_names()
     {
         using var temp = new TempDirectory();
@@ -123,6 +189,9 @@ public class ManifestStoreTests
     [InlineData("{\"format\":\"memcacheops-dump\",\"formatVersion\":1,\"files\":[{\"name\":\"a.v0\",\"sha256\":\"xyz\"}]}", "sha256")]
     [InlineData("{\"format\":\"memcacheops-dump\",\"formatVersion\":1,\"files\":[{\"name\":\"a.v0\",\"sha256\":\"" + Hex64 + "\"},{\"name\":\"a.v0\",\"sha256\":\"" + Hex64 + "\"}]}", "listed twice")]
     [InlineData("{\"format\":\"memcacheops-dump\",\"formatVersion\":1,\"complete\":true}", "completedUtc")]
+    [InlineData("{\"format\":\"memcacheops-dump\",\"formatVersion\":1,\"files\":[{\"name\":\"a.v0\",\"records\":\"many\"}]}", "\"files[0].records\" must be a whole number")]
+    [InlineData("{\"format\":\"memcacheops-dump\",\"formatVersion\":1,\"createdUtc\":\"yesterday\"}", "\"createdUtc\" must be an ISO 8601 time")]
+    [InlineData("{\"format\":\"memcacheops-dump\",\"formatVersion\":\"1\"}", "numeric \"formatVersion\"")]
     public void Invalid_manifests_are_reported_with_the_path_and_the_problem(string json, string expectedText)
     {
         using var temp = new TempDirectory();

@@ -52,9 +52,9 @@ public static class ExportService
                 notes.Add("Resumed: " + state.Manifest.KeyFiles.Count(k => k.Fetched) + " of " + state.Manifest.KeyFiles.Count + " key files were already done.");
             }
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            // The first manifest of a new dump is written while the listing connects: its first write
-            // pays the JSON serializer's start-up (tens of milliseconds). The state's lock orders it with
-            // the key files' manifest writes; whichever runs first writes the whole manifest.
+            // The first manifest of a new dump is written while the listing connects: with its fsync and
+            // rename it takes some milliseconds. The state's lock orders it with the key files' manifest
+            // writes; whichever runs first writes the whole manifest.
             var firstSave = isNew ? Task.Run(state.Save, stop.Token) : Task.CompletedTask;
             var listing = state.Manifest.ListingComplete
                 ? Task.CompletedTask
@@ -369,6 +369,10 @@ public static class ExportService
         Task? completing = null;
         try
         {
+            // Connect before the first key file is listed: the listing connects at the same time, and a
+            // worker that waited for its first key file would start fetching one connection set-up later.
+            foreach (var server in options.Servers)
+                connections[server] = (await ServerProbe.ConnectAsync(server, options.Connection, cancellationToken).ConfigureAwait(false)).Connection;
             await foreach (var (server, keyFile) in queue.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 (DataFileSink Sink, KeyFileCounts Counts) fetched;

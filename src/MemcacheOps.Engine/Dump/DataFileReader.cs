@@ -13,6 +13,9 @@ public sealed class DataFileReader : IDisposable
 {
     private const int HeaderPrefix = 2;
 
+    /// <summary>How far behind the read position pages are dropped, and how often.</summary>
+    private const long DropInterval = 8L * 1024 * 1024;
+
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
     private readonly int _baseSize;
@@ -24,6 +27,8 @@ public sealed class DataFileReader : IDisposable
     private int _end;
     private bool _endOfStream;
     private bool _disposed;
+    private long _streamOffset;
+    private long _dropped;
 
     /// <summary>Opens the file for sequential reading; DumpReadFailed when it cannot be opened.</summary>
     public DataFileReader(string path, DataFileReadOptions? options = null)
@@ -165,8 +170,26 @@ public sealed class DataFileReader : IDisposable
                 return false;
             }
             _end += read;
+            _streamOffset += read;
+            DropBehind();
         }
         return true;
+    }
+
+    /// <summary>
+    /// A dump is read once (after its checksum pass), so the pages already read are dropped from the page
+    /// cache as the reader moves on: loading a dump of any size then holds a bounded part of it in memory,
+    /// and keeps reusing the same pages rather than claiming new ones.
+    /// </summary>
+    private void DropBehind()
+    {
+        if (_stream is not FileStream file || _streamOffset - _dropped < DropInterval)
+            return;
+        var end = (_streamOffset - DropInterval) & ~(PageCache.FolioAlignment - 1);
+        if (end <= _dropped)
+            return;
+        PageCache.Drop(file.SafeFileHandle, _dropped, end - _dropped);
+        _dropped = end;
     }
 
     private void Compact()

@@ -30,12 +30,9 @@ internal sealed class WritebackWindow(SafeFileHandle file)
     /// </summary>
     internal const long DropLag = 3 * Interval;
 
-    private const long FolioAlignment = 2L * 1024 * 1024;
-
     private const uint SyncFileRangeWaitBefore = 1;
     private const uint SyncFileRangeWrite = 2;
     private const uint SyncFileRangeWaitAfter = 4;
-    private const int PosixFadviseDontNeed = 4;
 
     private static bool s_unavailable = !OperatingSystem.IsLinux();
 
@@ -59,11 +56,11 @@ internal sealed class WritebackWindow(SafeFileHandle file)
             _ = NativeMethods.sync_file_range(fd, _started, _written - _started, SyncFileRangeWrite);
             // Aligned so that no page-cache folio (up to 2 MiB, naturally aligned) straddles two drops: the
             // kernel keeps a folio that a range covers only in part.
-            var end = (_started - DropLag) & ~(FolioAlignment - 1);
+            var end = (_started - DropLag) & ~(PageCache.FolioAlignment - 1);
             if (end > _dropped)
             {
                 _ = NativeMethods.sync_file_range(fd, _dropped, end - _dropped, SyncFileRangeWaitBefore | SyncFileRangeWrite | SyncFileRangeWaitAfter);
-                _ = NativeMethods.posix_fadvise(fd, _dropped, end - _dropped, PosixFadviseDontNeed);
+                PageCache.Drop(file, _dropped, end - _dropped);
                 _dropped = end;
             }
             _started = _written;
@@ -75,29 +72,12 @@ internal sealed class WritebackWindow(SafeFileHandle file)
     }
 
     /// <summary>After the file's fsync: drops all its pages, which are on disk now.</summary>
-    public void Completed()
-    {
-        if (Volatile.Read(ref s_unavailable))
-            return;
-        try
-        {
-            _ = NativeMethods.posix_fadvise((int)file.DangerousGetHandle(), 0, 0, PosixFadviseDontNeed);
-            _dropped = _written;
-        }
-        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
-        {
-            Volatile.Write(ref s_unavailable, true);
-        }
-    }
+    public void Completed() => PageCache.Drop(file, 0, 0);
 
     private static class NativeMethods
     {
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int sync_file_range(int fd, long offset, long nbytes, uint flags);
-
-        [DllImport("libc")]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        internal static extern int posix_fadvise(int fd, long offset, long len, int advice);
     }
 }

@@ -6,11 +6,11 @@ using MemcacheOps.Engine.Dump;
 namespace MemcacheOps.Tests.Dump;
 
 /// <summary>
-/// A data file occupies only a small window of the page cache while it is written, and none once it is
-/// complete. Residency is read with mincore, so the files live on the repository's disk: tmpfs keeps
+/// A data file occupies only a small window of the page cache while it is written, none once it is
+/// complete, and only a small window again while it is read. Residency is read with mincore, so the files live on the repository's disk: tmpfs keeps
 /// every page in memory whatever the writer asks.
 /// </summary>
-public class WritebackWindowTests
+public class PageCacheTests
 {
     private const int ValueSize = 64 * 1024;
     private const long MiB = 1024 * 1024;
@@ -50,6 +50,34 @@ public class WritebackWindowTests
             }
         }
         Assert.Equal(records, read);
+    }
+
+    [Fact]
+    public void Reading_a_data_file_drops_the_pages_behind_the_reader()
+    {
+        using var temp = new TempDirectory(AppContext.BaseDirectory);
+        var value = new byte[ValueSize];
+        const int records = (int)(48 * MiB / ValueSize);
+        string path;
+        using (var writer = DataFileWriter.Create(temp.Path, "read.v0", checksum: ChecksumAlgorithm.Crc32C))
+        {
+            for (var i = 0; i < records; i++)
+                writer.Append(Encoding.ASCII.GetBytes("k" + i), -1, 0, value);
+            path = writer.Complete().FullPath;
+        }
+        _ = File.ReadAllBytes(path); // as the checksum pass leaves it: all cached
+        Assert.True(ResidentBytes(path) >= 40 * MiB, "reading the file should have cached it");
+
+        var read = 0;
+        using (var reader = new DataFileReader(path))
+        {
+            while (reader.TryReadNext(out _))
+                read++;
+        }
+
+        Assert.Equal(records, read);
+        var left = ResidentBytes(path);
+        Assert.True(left <= 12 * MiB, $"{left / MiB} MiB of the 48 MiB file stayed cached after reading it");
     }
 
     [Fact]

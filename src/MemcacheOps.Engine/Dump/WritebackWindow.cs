@@ -40,9 +40,6 @@ internal sealed class WritebackWindow(SafeFileHandle file)
     private long _started;
     private long _dropped;
 
-    /// <summary>Bytes of the file whose pages this window has dropped from the page cache (for tests).</summary>
-    internal long Dropped => _dropped;
-
     /// <summary>Records <paramref name="bytes"/> more written at the end of the file; acts when an interval is full.</summary>
     public void Written(int bytes)
     {

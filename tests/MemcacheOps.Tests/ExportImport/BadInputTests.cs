@@ -3,6 +3,7 @@ using System.Text;
 using MemcacheOps.Engine;
 using MemcacheOps.Engine.Diagnostics;
 using MemcacheOps.Engine.Dump;
+using MemcacheOps.Engine.Endpoints;
 using MemcacheOps.Engine.Export;
 using MemcacheOps.Engine.Import;
 using MemcacheOps.Engine.Storing;
@@ -42,6 +43,27 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     private static string[] DataFiles(string dir) => Directory.GetFiles(Path.Combine(dir, NativeLayout.DataFolder)).OrderBy(f => f, StringComparer.Ordinal).ToArray();
+
+    [Fact]
+    public async Task An_export_from_a_closed_port_fails_with_a_connection_error_and_leaves_no_complete_dump()
+    {
+        // The fetch workers connect at the start, alongside the listing: either may meet the closed port first.
+        var closed = ServerEndpoint.Parse("127.0.0.1:" + LoopbackPorts.Take());
+        var dir = Path.Combine(_root, "closed");
+        var sink = new CollectingSink();
+
+        var ex = await Assert.ThrowsAsync<MemcacheException>(() =>
+            ExportService.RunAsync(new ExportOptions { Servers = [closed], Path = dir, Connections = 2 }, sink, CancellationToken.None));
+
+        Assert.Equal(MemcacheErrorKind.ConnectionFailed, ex.Kind);
+        Assert.Contains(closed.ToString(), ex.Message, StringComparison.Ordinal);
+        var partial = Assert.IsType<ExportResult>(Assert.Single(sink.Results));
+        Assert.False(partial.Complete);
+        Assert.Equal(0, partial.Dumped);
+        // The first manifest may or may not have been written before the failure stopped the export.
+        if (File.Exists(NativeLayout.ManifestPath(dir)))
+            Assert.False(ManifestStore.Read(dir).Complete);
+    }
 
     [Fact]
     public async Task Truncated_and_flipped_files_are_reported_and_not_loaded_while_the_others_load()

@@ -18,6 +18,7 @@ internal static class ScenarioCatalog
 
         // The raw programs doing part or all of the unavoidable work of an export or a move at the same time.
         new RawListMgScenario(),
+        new RawDumpScenario(),
         new RawCopyScenario(),
 
         // Other tools doing comparable work (skipped with a note when not installed).
@@ -35,7 +36,7 @@ internal static class ScenarioCatalog
     /// <summary>Names that expand to several scenarios.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Groups = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["raw"] = ["raw-metadump", "raw-get", "raw-mg", "raw-mg-listed", "raw-ms", "raw-list-mg", "raw-copy"],
+        ["raw"] = ["raw-metadump", "raw-get", "raw-mg", "raw-mg-listed", "raw-ms", "raw-list-mg", "raw-dump", "raw-copy"],
         ["tools"] = ["memcached-tool", "memcdump"],
         ["all"] = [.. All.Select(s => s.Name)],
     };

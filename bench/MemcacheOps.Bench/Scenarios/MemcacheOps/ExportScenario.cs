@@ -15,7 +15,7 @@ internal sealed class ExportScenario : IScenario
 
     public string Description => "Export-MemcacheData / 'memcacheops export' to local files (listing + mg + V0 files + CRC-32C + fsync); items = records, bytes = value bytes";
 
-    public IReadOnlyList<string> ComparesWith => ["raw-mg", "raw-mg-listed", "raw-get", "raw-list-mg"];
+    public IReadOnlyList<string> ComparesWith => ["raw-mg", "raw-mg-listed", "raw-get", "raw-list-mg", "raw-dump"];
 
     public async Task<ScenarioResult> RunAsync(ScenarioContext context, CancellationToken cancellationToken)
     {

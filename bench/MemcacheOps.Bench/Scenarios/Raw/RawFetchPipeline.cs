@@ -19,7 +19,8 @@ internal enum FetchCommand
 /// <summary>
 /// Fetches reference keys over plain sockets as fast as the protocol allows: per connection one writer
 /// that keeps <c>window</c> batches in flight (coalescing ready batches into one send) and one reader that
-/// parses replies in place and skips value bytes without copying them. This is the yardstick the engine's
+/// parses replies in place and skips value bytes without copying them (or, dumping, copies them once into
+/// the file's buffer). This is the yardstick the engine's
 /// fetch path is compared with, so it does no per-item allocation.
 /// </summary>
 internal static class RawFetchPipeline
@@ -29,17 +30,19 @@ internal static class RawFetchPipeline
     /// <summary>
     /// Fetches keys [first, first + count) split into contiguous ranges over <paramref name="connections"/>
     /// connections. With <paramref name="order"/>, position p fetches key number order[p] instead of p
-    /// (first must then be 0 and count at most order.Length).
+    /// (first must then be 0 and count at most order.Length). With <paramref name="dumpDirectory"/>, each
+    /// connection also writes the value bytes it receives to a file there (<see cref="RawDumpFile"/>).
     /// </summary>
     public static async Task<Totals> RunAsync(ServerEndpoint server, FetchCommand command, long first, long count,
-        int connections, int batchSize, int window, CancellationToken cancellationToken, long[]? order = null)
+        int connections, int batchSize, int window, CancellationToken cancellationToken, long[]? order = null, string? dumpDirectory = null)
     {
         var tasks = new Task<Totals>[connections];
         for (var i = 0; i < connections; i++)
         {
             var from = first + count * i / connections;
             var to = first + count * (i + 1) / connections;
-            tasks[i] = Task.Run(() => RunOneAsync(server, command, from, to - from, batchSize, window, order, cancellationToken), cancellationToken);
+            var dumpPath = dumpDirectory is null ? null : Path.Combine(dumpDirectory, $"values-{i}.raw");
+            tasks[i] = Task.Run(() => RunOneAsync(server, command, from, to - from, batchSize, window, order, dumpPath, cancellationToken), cancellationToken);
         }
         var results = await Task.WhenAll(tasks);
         long items = 0, bytes = 0;
@@ -52,22 +55,25 @@ internal static class RawFetchPipeline
     }
 
     private static async Task<Totals> RunOneAsync(ServerEndpoint server, FetchCommand command, long first, long count,
-        int batchSize, int window, long[]? order, CancellationToken cancellationToken)
+        int batchSize, int window, long[]? order, string? dumpPath, CancellationToken cancellationToken)
     {
         if (count == 0)
             return default;
+        using var dump = dumpPath is null ? null : new RawDumpFile(dumpPath);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var connection = await RawConnection.ConnectAsync(server, linked.Token);
         using var credits = new SemaphoreSlim(window, window);
         var batches = (count + batchSize - 1) / batchSize;
         var writer = Task.Run(() => WriteAsync(connection, command, first, count, batchSize, window, order, credits, linked.Token), linked.Token);
-        var reader = Task.Run(() => ReadAsync(connection, command, batches, credits, linked.Token), linked.Token);
+        var reader = Task.Run(() => ReadAsync(connection, command, batches, credits, dump, linked.Token), linked.Token);
         try
         {
             if (await Task.WhenAny(writer, reader) is { IsFaulted: true })
                 await linked.CancelAsync();
             await writer;
-            return await reader;
+            var totals = await reader;
+            dump?.Complete();
+            return totals;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -141,7 +147,7 @@ internal static class RawFetchPipeline
     }
 
     private static async Task<Totals> ReadAsync(RawConnection connection, FetchCommand command, long batches,
-        SemaphoreSlim credits, CancellationToken cancellationToken)
+        SemaphoreSlim credits, RawDumpFile? dump, CancellationToken cancellationToken)
     {
         long items = 0, bytes = 0, done = 0, skip = 0;
         var header = command == FetchCommand.TextMultiGet ? "VALUE "u8.ToArray() : "VA "u8.ToArray();
@@ -150,6 +156,8 @@ internal static class RawFetchPipeline
         {
             if (skip > 0)
             {
+                if (dump is not null)
+                    dump.Write(connection.Buffered[..(int)Math.Min(skip, connection.BufferedCount)]);
                 skip -= connection.Skip(skip);
                 if (skip > 0)
                 {

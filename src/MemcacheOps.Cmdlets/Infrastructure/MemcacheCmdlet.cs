@@ -64,8 +64,8 @@ public abstract class MemcacheCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected void RunOperation(Func<IOperationSink, CancellationToken, Task> operation)
     {
-        var sink = new PipelineSink();
         var token = Cancellation;
+        var sink = new PipelineSink(token);
         var worker = Task.Run(async () =>
         {
             try

@@ -20,8 +20,8 @@ internal enum FetchCommand
 /// Fetches reference keys over plain sockets as fast as the protocol allows: per connection one writer
 /// that keeps <c>window</c> batches in flight (coalescing ready batches into one send) and one reader that
 /// parses replies in place and skips value bytes without copying them (or, dumping, copies them once into
-/// the file's buffer). This is the yardstick the engine's
-/// fetch path is compared with, so it does no per-item allocation.
+/// the file's buffer). This is the yardstick the engine's fetch path is compared with, so it does no
+/// per-item allocation.
 /// </summary>
 internal static class RawFetchPipeline
 {

@@ -130,12 +130,9 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task Full_disk_fails_clearly_keeps_finished_files_and_resumes_elsewhere_after_space_is_freed()
     {
-        var mount = Path.Combine(_root, "tiny");
-        Directory.CreateDirectory(mount);
-        Run("mount", $"-t tmpfs -o size=300k tmpfs {mount}");
-        try
+        using (var disk = new SmallTmpfs(Path.Combine(_root, "tiny"), "300k"))
         {
-            var dir = Path.Combine(mount, "dump");
+            var dir = Path.Combine(disk.Path, "dump");
             var sink = new CollectingSink();
             var ex = await Assert.ThrowsAsync<MemcacheException>(() => ExportService.RunAsync(
                 new ExportOptions { Servers = [_source.ServerEndpoint], Path = dir, KeyFileSize = 16 * 1024, Connections = 1 }, sink, CancellationToken.None));
@@ -150,11 +147,6 @@ public sealed class BadInputTests : IAsyncLifetime
                 DumpChecksum.Verify(Path.Combine(dir, NativeLayout.DataFolder, file.Name), manifest.ChecksumKind, file.ChecksumFor(manifest.ChecksumKind)!);
             Assert.Equal(partial.Dumped, manifest.Files.Sum(f => f.Records));
         }
-        finally
-        {
-            // Lazy unmount, so a failure above never leaves a mount behind on the machine.
-            Run("umount", "-l " + mount);
-        }
     }
 
     [Fact]
@@ -162,14 +154,11 @@ public sealed class BadInputTests : IAsyncLifetime
     {
         // The first manifest is written while the listing connects; when the disk is already full, that
         // write (or the first key file) fails, the export stops with the disk error and reports nothing dumped.
-        var mount = Path.Combine(_root, "full");
-        Directory.CreateDirectory(mount);
-        Run("mount", $"-t tmpfs -o size=64k tmpfs {mount}");
-        try
+        using (var disk = new SmallTmpfs(Path.Combine(_root, "full"), "64k"))
         {
-            var dir = Path.Combine(mount, "dump");
+            var dir = Path.Combine(disk.Path, "dump");
             Directory.CreateDirectory(dir);
-            Run("sh", $"-c \"dd if=/dev/zero of={mount}/filler bs=4k 2>/dev/null; true\"");
+            Run("sh", $"-c \"dd if=/dev/zero of={disk.Path}/filler bs=4k 2>/dev/null; true\"");
             var sink = new CollectingSink();
             var ex = await Assert.ThrowsAsync<MemcacheException>(() => ExportService.RunAsync(
                 new ExportOptions { Servers = [_source.ServerEndpoint], Path = dir, Connections = 1 }, sink, CancellationToken.None));
@@ -179,10 +168,6 @@ public sealed class BadInputTests : IAsyncLifetime
             Assert.False(partial.Complete);
             Assert.Equal(0, partial.Dumped);
             Assert.Empty(Directory.EnumerateFiles(dir, "*.v0", SearchOption.AllDirectories)); // no data file taken as finished
-        }
-        finally
-        {
-            Run("umount", "-l " + mount);
         }
     }
 
@@ -223,6 +208,21 @@ public sealed class BadInputTests : IAsyncLifetime
         {
             _source.Send("delete big:1\r\n");
         }
+    }
+
+    /// <summary>A small tmpfs mounted for a full-disk test; unmounted lazily, so a failing test never leaves a mount behind.</summary>
+    private sealed class SmallTmpfs : IDisposable
+    {
+        public SmallTmpfs(string path, string size)
+        {
+            Path = path;
+            Directory.CreateDirectory(path);
+            Run("mount", $"-t tmpfs -o size={size} tmpfs {path}");
+        }
+
+        public string Path { get; }
+
+        public void Dispose() => Run("umount", "-l " + Path);
     }
 
     private static void Run(string file, string arguments)

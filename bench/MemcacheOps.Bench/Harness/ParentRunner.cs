@@ -3,6 +3,9 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using MemcacheOps.Bench.Scenarios;
+using MemcacheOps.Engine.Connections;
+using MemcacheOps.Engine.Diagnostics;
+using MemcacheOps.Engine.Listing;
 using MemcacheOps.Testing;
 
 namespace MemcacheOps.Bench.Harness;
@@ -33,6 +36,10 @@ internal static class ParentRunner
         var loaded = await DataSetLoader.LoadAsync(server, 0, options.Count, options.Seed, LoadTimeout);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"loaded {loaded.Items:N0} items, {loaded.ValueBytes:N0} value bytes ({loaded.ValueBytes / 1048576.0:F1} MiB) in {loaded.Elapsed.TotalSeconds:F2} s ({loaded.Items / loaded.Elapsed.TotalSeconds:N0} items/s, generation included)"));
+        // The raw listings send 'metadump hash' without looking at the server first; sent as the hash
+        // table starts the growth this load made due, it would deadlock memcached (see HashTableGrowth).
+        using (var connection = await MemcachedConnection.OpenAsync(server.ServerEndpoint, null, CancellationToken.None))
+            await HashTableGrowth.WaitUntilSettledAsync(connection, null, TimeSpan.FromMinutes(1), new CollectingSink(), CancellationToken.None);
         if (options.Verify)
         {
             var verified = await DataSetLoader.VerifyAsync(server, 0, options.Count, options.Seed, LoadTimeout);

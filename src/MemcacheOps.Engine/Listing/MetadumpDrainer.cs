@@ -11,7 +11,8 @@ namespace MemcacheOps.Engine.Listing;
 /// <summary>
 /// Runs one listing of a server on a dedicated connection and drains it continuously into an
 /// <see cref="IListingChunkSink"/>. Chooses metadump hash, falling back to metadump all and then
-/// stats cachedump with a warning about what may be lost; retries BUSY with jittered back-off.
+/// stats cachedump with a warning about what may be lost; retries BUSY with jittered back-off; never
+/// sends metadump hash while the server's hash table grows or is due to (<see cref="HashTableGrowth"/>).
 /// </summary>
 public static class MetadumpDrainer
 {
@@ -37,7 +38,8 @@ public static class MetadumpDrainer
         var (connection, info) = await ServerProbe.ConnectAsync(server, options.Connection, cancellationToken).ConfigureAwait(false);
         using (connection)
         {
-            var serverTime = await ReadServerTimeAsync(connection, cancellationToken).ConfigureAwait(false);
+            var generalStats = await StatsReader.ReadAsync(connection, StatsGroup.General, cancellationToken).ConfigureAwait(false);
+            var serverTime = ServerTime(generalStats);
             var method = options.Method;
             if (method == ListingMethod.Auto)
             {
@@ -58,6 +60,11 @@ public static class MetadumpDrainer
                 {
                     var (lines, bytes) = await CacheDumpAsync(connection, sink, cancellationToken).ConfigureAwait(false);
                     return new ListingSummary(method, lines, bytes, retries, info.VersionText, serverTime);
+                }
+                if (method == ListingMethod.MetadumpHash)
+                {
+                    // The stats read above are fresh for the first attempt; a retry after BUSY reads them again.
+                    await HashTableGrowth.WaitUntilSettledAsync(connection, retries == 0 ? generalStats : null, options.BusyTimeout, diagnostics, cancellationToken).ConfigureAwait(false);
                 }
                 var command = method == ListingMethod.MetadumpHash ? "lru_crawler metadump hash\r\n" : "lru_crawler metadump all\r\n";
                 await connection.SendAsciiAsync(command, cancellationToken).ConfigureAwait(false);
@@ -111,10 +118,9 @@ public static class MetadumpDrainer
     private static TimeSpan Jitter(TimeSpan delay)
         => TimeSpan.FromTicks((long)(delay.Ticks * (0.5 + Random.Shared.NextDouble())));
 
-    private static async Task<DateTimeOffset> ReadServerTimeAsync(MemcachedConnection connection, CancellationToken cancellationToken)
+    private static DateTimeOffset ServerTime(List<KeyValuePair<string, string>> generalStats)
     {
-        var pairs = await StatsReader.ReadAsync(connection, StatsGroup.General, cancellationToken).ConfigureAwait(false);
-        foreach (var (name, value) in pairs)
+        foreach (var (name, value) in generalStats)
         {
             if (name == "time" && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var t))
                 return DateTimeOffset.FromUnixTimeSeconds(t);

@@ -1,0 +1,46 @@
+using System.Globalization;
+using MemcacheOps.Engine.Connections;
+using MemcacheOps.Engine.Diagnostics;
+using MemcacheOps.Engine.Listing;
+using MemcacheOps.Engine.Stats;
+using MemcacheOps.Testing;
+using MemcacheOps.Tests.Support;
+
+namespace MemcacheOps.Tests.Integration;
+
+/// <summary>
+/// Listings sent the moment a real memcached's hash table is due to grow. memcached 1.6 deadlocks when
+/// 'metadump hash' meets the start of a growth (see <see cref="HashTableGrowth"/>), so the listing must
+/// wait for each growth, list every key, and leave the server answering. A small starting table
+/// (-o hashpower=13, 8,192 buckets) makes three growths happen within a few thousand items each.
+/// </summary>
+public sealed class HashTableGrowthIntegrationTests
+{
+    [Fact]
+    public async Task Listings_right_after_each_growth_threshold_wait_for_it_and_list_every_key()
+    {
+        using var server = MemcachedProcess.Start("-o hashpower=13", memoryMb: 64);
+        var stored = 0;
+        var waits = 0;
+        foreach (var (total, power) in new[] { (12_400, 14), (24_700, 15), (49_300, 16) })
+        {
+            // Crossing 1.5 items per bucket makes a growth due at the server's next clock tick; the
+            // listing follows the last store at once, so it almost always finds the growth due or running.
+            stored += await Seeder.StoreAsync(server.Endpoint, Seeder.Numbered($"g{power}:", total - stored, valueSize: 20));
+            var sink = new CollectingSink();
+            await KeyListingService.RunAsync(new KeyListingRequest { Servers = [server.ServerEndpoint], CountOnly = true }, sink, CancellationToken.None);
+
+            Assert.Empty(sink.Errors);
+            Assert.Equal(total, Assert.Single(sink.ResultsOf<KeyCountResult>()).Count);
+            if (sink.VerboseMessages.Any(m => m.Contains("settled after", StringComparison.Ordinal)))
+                waits++;
+            // The growth the listing waited for has happened, and the server still answers.
+            using var connection = await MemcachedConnection.OpenAsync(server.ServerEndpoint, null, CancellationToken.None);
+            var stats = await StatsReader.ReadAsync(connection, StatsGroup.General, CancellationToken.None);
+            Assert.Equal(power.ToString(CultureInfo.InvariantCulture), stats.Single(p => p.Key == "hash_power_level").Value);
+        }
+        // Each listing has a few milliseconds' chance of finding its growth already done; all three
+        // finding it so would mean the wait never ran.
+        Assert.True(waits > 0, "no listing found a growth due; the wait for it was not exercised");
+    }
+}

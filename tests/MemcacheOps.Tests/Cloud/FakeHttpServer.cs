@@ -10,7 +10,7 @@ namespace MemcacheOps.Tests.Cloud;
 /// </summary>
 internal sealed class FakeHttpServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Func<ReceivedRequest, FakeResponse> _respond;
     private readonly Task _loop;
 
@@ -18,10 +18,11 @@ internal sealed class FakeHttpServer : IDisposable
     {
         _respond = respond;
         // A few tries: the free port found can be taken by someone else before the listener binds it.
+        // A listener whose Start failed is closed for good, so each try gets a new one.
         for (var attempt = 1; ; attempt++)
         {
             var port = S3ChunkStoreTests.ClosedPort();
-            _listener.Prefixes.Clear();
+            _listener = new HttpListener();
             _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
             try
             {
@@ -42,7 +43,9 @@ internal sealed class FakeHttpServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone, not Stop then Close: on Linux each of them unregisters the prefixes, and the
+        // second finds the port's socket gone and binds the port again to look it up, which fails
+        // with "Address already in use" once another test has taken the port.
         _listener.Close();
         _loop.Wait(TimeSpan.FromSeconds(5));
     }

@@ -39,7 +39,7 @@ internal static class ParentRunner
         // The raw listings send 'metadump hash' without looking at the server first; sent as the hash
         // table starts the growth this load made due, it would deadlock memcached (see HashTableGrowth).
         using (var connection = await MemcachedConnection.OpenAsync(server.ServerEndpoint, null, CancellationToken.None))
-            await HashTableGrowth.WaitUntilSettledAsync(connection, null, TimeSpan.FromMinutes(1), new CollectingSink(), CancellationToken.None);
+            await HashTableGrowth.WaitUntilSettledAsync(connection, null, new ListingOptions(), new CollectingSink(), CancellationToken.None);
         if (options.Verify)
         {
             var verified = await DataSetLoader.VerifyAsync(server, 0, options.Count, options.Seed, LoadTimeout);

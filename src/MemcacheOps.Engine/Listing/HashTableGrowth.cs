@@ -33,65 +33,85 @@ public static class HashTableGrowth
     /// </summary>
     public static bool IsDueOrRunning(IReadOnlyList<KeyValuePair<string, string>> generalStats, out string state)
     {
-        long? items = null;
-        int? power = null;
-        var expanding = false;
-        foreach (var (name, value) in generalStats)
-        {
-            switch (name)
-            {
-                case "curr_items" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n):
-                    items = n;
-                    break;
-                case "hash_power_level" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var p):
-                    power = p;
-                    break;
-                case "hash_is_expanding":
-                    expanding = value != "0";
-                    break;
-            }
-        }
-        if (expanding)
-        {
-            state = $"hash table growing to 2^{power} buckets";
-            return true;
-        }
-        if (items is { } count && power is { } level && level < MaxHashPower && count > (3L << level) / 2)
-        {
-            state = $"hash table growth due: {count} items in 2^{level} buckets";
-            return true;
-        }
-        state = "hash table settled";
-        return false;
+        var table = TableState.From(generalStats);
+        state = table.Describe();
+        return table.DueOrRunning;
     }
 
     /// <summary>
     /// Returns once the server's hash table is neither growing nor due to grow, re-reading general stats
-    /// every 100 ms; throws a clear error when that takes longer than <paramref name="timeout"/>.
-    /// <paramref name="freshStats"/> saves the first read when the caller has just read them.
+    /// every 100 ms. A growth that has started is waited for up to <see cref="ListingOptions.BusyTimeout"/>,
+    /// then this throws a clear error. A growth that stays due without starting for
+    /// <see cref="ListingOptions.GrowthStartTimeout"/> is one the server does not do (<c>-o no_hashexpand</c>,
+    /// no thread to deadlock with): this then returns with a warning. <paramref name="freshStats"/> saves
+    /// the first read when the caller has just read them.
     /// </summary>
     public static async Task WaitUntilSettledAsync(MemcachedConnection connection, IReadOnlyList<KeyValuePair<string, string>>? freshStats,
-        TimeSpan timeout, IOperationSink diagnostics, CancellationToken cancellationToken)
+        ListingOptions options, IOperationSink diagnostics, CancellationToken cancellationToken)
     {
         freshStats ??= await StatsReader.ReadAsync(connection, StatsGroup.General, cancellationToken).ConfigureAwait(false);
-        if (!IsDueOrRunning(freshStats, out var state))
+        var first = TableState.From(freshStats);
+        if (!first.DueOrRunning)
             return;
         var server = connection.Endpoint;
-        diagnostics.Verbose($"{server}: {state}; waiting for it to finish before 'metadump hash', which would deadlock the server if sent as a growth starts");
+        diagnostics.Verbose($"{server}: {first.Describe()}; waiting for it to finish before 'metadump hash', which would deadlock the server if sent as a growth starts");
         var waited = System.Diagnostics.Stopwatch.StartNew();
+        var table = first;
+        var started = first.Expanding;
         while (true)
         {
-            if (waited.Elapsed > timeout)
+            if (!started && waited.Elapsed > options.GrowthStartTimeout)
+            {
+                diagnostics.Warning($"{server}: {table.Describe()} for {waited.Elapsed.TotalSeconds:0} s, and the growth has not started: the server was probably started with '-o no_hashexpand', so there is no growth to wait for. Listing anyway.");
+                return;
+            }
+            if (started && waited.Elapsed > options.BusyTimeout)
                 throw new MemcacheException(MemcacheErrorKind.Busy, "MemcacheHashTableGrowing",
-                    $"Server {server}: {state} for {waited.Elapsed.TotalSeconds:0} s. Listing keys now with 'lru_crawler metadump hash' could deadlock memcached as its hash table starts growing, so nothing was listed. Retry when 'stats' shows hash_is_expanding 0 and curr_items at most 1.5 x 2^hash_power_level (a growth normally takes well under a second), or start memcached with a larger '-o hashpower=N'.",
+                    $"Server {server}: {table.Describe()} for {waited.Elapsed.TotalSeconds:0} s. Listing keys now with 'lru_crawler metadump hash' could deadlock memcached as a growth of its hash table starts, so nothing was listed. Retry when 'stats' shows hash_is_expanding 0 and curr_items at most 1.5 x 2^hash_power_level (a growth normally takes well under a second), or start memcached with a larger '-o hashpower=N'.",
                     server.ToString());
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
-            var stats = await StatsReader.ReadAsync(connection, StatsGroup.General, cancellationToken).ConfigureAwait(false);
-            if (!IsDueOrRunning(stats, out state))
+            table = TableState.From(await StatsReader.ReadAsync(connection, StatsGroup.General, cancellationToken).ConfigureAwait(false));
+            if (!table.DueOrRunning)
             {
                 diagnostics.Verbose($"{server}: hash table settled after {waited.Elapsed.TotalMilliseconds:0} ms; listing");
                 return;
             }
+            started |= table.Expanding || table.Power != first.Power;
+        }
+    }
+
+    /// <summary>The three general statistics that tell whether the hash table grows or is due to.</summary>
+    private readonly record struct TableState(long? Items, int? Power, bool Expanding)
+    {
+        public bool Due => Items is { } count && Power is { } level && level < MaxHashPower && count > (3L << level) / 2;
+
+        public bool DueOrRunning => Expanding || Due;
+
+        public string Describe() => Expanding ? $"hash table growing to 2^{Power} buckets"
+            : Due ? $"hash table growth due: {Items} items in 2^{Power} buckets"
+            : "hash table settled";
+
+        public static TableState From(IReadOnlyList<KeyValuePair<string, string>> generalStats)
+        {
+            long? items = null;
+            int? power = null;
+            var expanding = false;
+            foreach (var (name, value) in generalStats)
+            {
+                switch (name)
+                {
+                    case "curr_items" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n):
+                        items = n;
+                        break;
+                    case "hash_power_level" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var p):
+                        power = p;
+                        break;
+                    case "hash_is_expanding":
+                        expanding = value != "0";
+                        break;
+                }
+            }
+            return new TableState(items, power, expanding);
         }
     }
 }

@@ -28,6 +28,13 @@ public sealed record ListingOptions
 
     public TimeSpan BusyMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a hash-table growth may stay due without starting before the listing goes ahead with a
+    /// warning (a server started with <c>-o no_hashexpand</c> never grows it); see <see cref="HashTableGrowth"/>.
+    /// A growth that has started is waited for up to <see cref="BusyTimeout"/>.
+    /// </summary>
+    public TimeSpan GrowthStartTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Listing bytes kept in memory before spilling to a temporary file.</summary>
     public long MemoryBufferBytes { get; init; } = 16L * 1024 * 1024;
 

@@ -64,7 +64,7 @@ public static class MetadumpDrainer
                 if (method == ListingMethod.MetadumpHash)
                 {
                     // The stats read above are fresh for the first attempt; a retry after BUSY reads them again.
-                    await HashTableGrowth.WaitUntilSettledAsync(connection, retries == 0 ? generalStats : null, options.BusyTimeout, diagnostics, cancellationToken).ConfigureAwait(false);
+                    await HashTableGrowth.WaitUntilSettledAsync(connection, retries == 0 ? generalStats : null, options, diagnostics, cancellationToken).ConfigureAwait(false);
                 }
                 var command = method == ListingMethod.MetadumpHash ? "lru_crawler metadump hash\r\n" : "lru_crawler metadump all\r\n";
                 await connection.SendAsciiAsync(command, cancellationToken).ConfigureAwait(false);

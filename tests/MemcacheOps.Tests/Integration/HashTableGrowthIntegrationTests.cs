@@ -43,4 +43,21 @@ public sealed class HashTableGrowthIntegrationTests
         // finding it so would mean the wait never ran.
         Assert.True(waits > 0, "no listing found a growth due; the wait for it was not exercised");
     }
+
+    [Fact]
+    public async Task A_server_that_never_grows_its_table_is_listed_after_a_warning()
+    {
+        // -o no_hashexpand: the growth stays due for good and no thread exists to deadlock with.
+        using var server = MemcachedProcess.Start("-o hashpower=13,no_hashexpand", memoryMb: 64);
+        await Seeder.StoreAsync(server.Endpoint, Seeder.Numbered("n:", 12_400, valueSize: 20));
+        var sink = new CollectingSink();
+        var listing = new ListingOptions { GrowthStartTimeout = TimeSpan.FromSeconds(1) };
+        await KeyListingService.RunAsync(new KeyListingRequest { Servers = [server.ServerEndpoint], CountOnly = true, Listing = listing }, sink, CancellationToken.None);
+
+        Assert.Empty(sink.Errors);
+        Assert.Equal(12_400, Assert.Single(sink.ResultsOf<KeyCountResult>()).Count);
+        var warning = Assert.Single(sink.Warnings);
+        Assert.Contains("12400 items in 2^13 buckets", warning, StringComparison.Ordinal);
+        Assert.Contains("no_hashexpand", warning, StringComparison.Ordinal);
+    }
 }

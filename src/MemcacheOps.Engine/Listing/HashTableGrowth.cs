@@ -1,4 +1,3 @@
-using System.Globalization;
 using MemcacheOps.Engine.Connections;
 using MemcacheOps.Engine.Diagnostics;
 using MemcacheOps.Engine.Endpoints;
@@ -31,7 +30,7 @@ public static class HashTableGrowth
     /// Whether general stats show a growth running or due. Servers that report neither statistic (not
     /// memcached's own build) are taken as settled.
     /// </summary>
-    public static bool IsDueOrRunning(IReadOnlyList<KeyValuePair<string, string>> generalStats, out string state)
+    public static bool IsDueOrRunning(ServerStats generalStats, out string state)
     {
         var table = TableState.From(generalStats);
         state = table.Describe();
@@ -46,11 +45,10 @@ public static class HashTableGrowth
     /// no thread to deadlock with): this then returns with a warning. <paramref name="freshStats"/> saves
     /// the first read when the caller has just read them.
     /// </summary>
-    public static async Task WaitUntilSettledAsync(MemcachedConnection connection, IReadOnlyList<KeyValuePair<string, string>>? freshStats,
+    public static async Task WaitUntilSettledAsync(MemcachedConnection connection, ServerStats? freshStats,
         ListingOptions options, IOperationSink diagnostics, CancellationToken cancellationToken)
     {
-        freshStats ??= await StatsReader.ReadAsync(connection, StatsGroup.General, cancellationToken).ConfigureAwait(false);
-        var first = TableState.From(freshStats);
+        var first = TableState.From(freshStats ?? await ReadAsync(connection, cancellationToken).ConfigureAwait(false));
         if (!first.DueOrRunning)
             return;
         var server = connection.Endpoint;
@@ -70,7 +68,7 @@ public static class HashTableGrowth
                     $"Server {server}: {table.Describe()} for {waited.Elapsed.TotalSeconds:0} s. Listing keys now with 'lru_crawler metadump hash' could deadlock memcached as a growth of its hash table starts, so nothing was listed. Retry when 'stats' shows hash_is_expanding 0 and curr_items at most 1.5 x 2^hash_power_level (a growth normally takes well under a second), or start memcached with a larger '-o hashpower=N'.",
                     server.ToString());
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
-            table = TableState.From(await StatsReader.ReadAsync(connection, StatsGroup.General, cancellationToken).ConfigureAwait(false));
+            table = TableState.From(await ReadAsync(connection, cancellationToken).ConfigureAwait(false));
             if (!table.DueOrRunning)
             {
                 diagnostics.Verbose($"{server}: hash table settled after {waited.Elapsed.TotalMilliseconds:0} ms; listing");
@@ -78,6 +76,12 @@ public static class HashTableGrowth
             }
             started |= table.Expanding || table.Power != first.Power;
         }
+    }
+
+    private static async Task<ServerStats> ReadAsync(MemcachedConnection connection, CancellationToken cancellationToken)
+    {
+        var pairs = await StatsReader.ReadAsync(connection, StatsGroup.General, cancellationToken).ConfigureAwait(false);
+        return ServerStats.FromPairs(connection.Endpoint.ToString(), pairs, DateTimeOffset.UtcNow);
     }
 
     /// <summary>The three general statistics that tell whether the hash table grows or is due to.</summary>
@@ -91,27 +95,13 @@ public static class HashTableGrowth
             : Due ? $"hash table growth due: {Items} items in 2^{Power} buckets"
             : "hash table settled";
 
-        public static TableState From(IReadOnlyList<KeyValuePair<string, string>> generalStats)
+        public static TableState From(ServerStats stats)
         {
-            long? items = null;
-            int? power = null;
-            var expanding = false;
-            foreach (var (name, value) in generalStats)
-            {
-                switch (name)
-                {
-                    case "curr_items" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n):
-                        items = n;
-                        break;
-                    case "hash_power_level" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var p):
-                        power = p;
-                        break;
-                    case "hash_is_expanding":
-                        expanding = value != "0";
-                        break;
-                }
-            }
-            return new TableState(items, power, expanding);
+            var raw = stats.Raw;
+            return new TableState(
+                raw.ContainsKey("curr_items") ? stats.CurrentItems : null,
+                raw.ContainsKey("hash_power_level") ? (int)ServerStats.Long(raw, "hash_power_level") : null,
+                raw.TryGetValue("hash_is_expanding", out var expanding) && expanding != "0");
         }
     }
 }

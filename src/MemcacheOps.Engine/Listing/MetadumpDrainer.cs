@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using MemcacheOps.Engine.Connections;
 using MemcacheOps.Engine.Diagnostics;
@@ -38,8 +37,10 @@ public static class MetadumpDrainer
         var (connection, info) = await ServerProbe.ConnectAsync(server, options.Connection, cancellationToken).ConfigureAwait(false);
         using (connection)
         {
-            var generalStats = await StatsReader.ReadAsync(connection, StatsGroup.General, cancellationToken).ConfigureAwait(false);
-            var serverTime = ServerTime(generalStats);
+            var generalStats = ServerStats.FromPairs(server.ToString(),
+                await StatsReader.ReadAsync(connection, StatsGroup.General, cancellationToken).ConfigureAwait(false), DateTimeOffset.UtcNow);
+            // A server without a clock statistic (not memcached's own build) is taken to share this host's.
+            var serverTime = generalStats.Raw.ContainsKey("time") ? generalStats.ServerTime : DateTimeOffset.UtcNow;
             var method = options.Method;
             if (method == ListingMethod.Auto)
             {
@@ -117,16 +118,6 @@ public static class MetadumpDrainer
 
     private static TimeSpan Jitter(TimeSpan delay)
         => TimeSpan.FromTicks((long)(delay.Ticks * (0.5 + Random.Shared.NextDouble())));
-
-    private static DateTimeOffset ServerTime(List<KeyValuePair<string, string>> generalStats)
-    {
-        foreach (var (name, value) in generalStats)
-        {
-            if (name == "time" && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var t))
-                return DateTimeOffset.FromUnixTimeSeconds(t);
-        }
-        return DateTimeOffset.UtcNow;
-    }
 
     /// <summary>Waits for the first line of the reply without consuming it.</summary>
     private static async Task<string> PeekFirstLineAsync(MemcachedConnection connection, CancellationToken cancellationToken)

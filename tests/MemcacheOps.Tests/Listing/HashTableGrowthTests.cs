@@ -3,6 +3,7 @@ using MemcacheOps.Engine.Connections;
 using MemcacheOps.Engine.Diagnostics;
 using MemcacheOps.Engine.Endpoints;
 using MemcacheOps.Engine.Listing;
+using MemcacheOps.Engine.Stats;
 using MemcacheOps.Tests.Support;
 
 namespace MemcacheOps.Tests.Listing;
@@ -15,12 +16,12 @@ namespace MemcacheOps.Tests.Listing;
 /// </summary>
 public class HashTableGrowthTests
 {
-    private static List<KeyValuePair<string, string>> Stats(long items, int power, int expanding) =>
-    [
+    private static ServerStats StatsOf(params KeyValuePair<string, string>[] pairs) => ServerStats.FromPairs("test", pairs, DateTimeOffset.UtcNow);
+
+    private static ServerStats Stats(long items, int power, int expanding) => StatsOf(
         new("curr_items", items.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("hash_power_level", power.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        new("hash_is_expanding", expanding.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-    ];
+        new("hash_is_expanding", expanding.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     [Theory]
     [InlineData(98_304, 16, 0, false)] // exactly 1.5 x 2^16: memcached grows only above it
@@ -39,7 +40,7 @@ public class HashTableGrowthTests
     [Fact]
     public void A_server_without_the_statistics_counts_as_settled()
     {
-        Assert.False(HashTableGrowth.IsDueOrRunning([new("pid", "1"), new("curr_items", "900000")], out _));
+        Assert.False(HashTableGrowth.IsDueOrRunning(StatsOf(new("pid", "1"), new("curr_items", "900000")), out _));
     }
 
     private static ListingOptions Fast(TimeSpan busyTimeout) => new()

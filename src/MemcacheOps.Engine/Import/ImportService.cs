@@ -151,7 +151,7 @@ public static class ImportService
             ScanStructure(file); // no checksum to compare: at least prove the file is whole before loading it
         var pending = new StoreBatch?[targets.Count];
         using var reader = file.OpenReader();
-        var fileState = new FileLoadState(reader, options, targets, ring, counters, pending, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var fileState = new FileLoadState(reader, options, targets, ring, counters, pending);
         while (true)
         {
             var (full, target, done) = fileState.FillNext();
@@ -230,9 +230,10 @@ public static class ImportService
     /// await; it stops as soon as one batch is full so the caller can send it.
     /// </summary>
     private sealed class FileLoadState(DataFileReader reader, ImportOptions options, List<TargetWriter> targets, KetamaRing? ring,
-        ReadCounters counters, StoreBatch?[] pending, long now)
+        ReadCounters counters, StoreBatch?[] pending)
     {
         private long _items;
+        private long _now;
         private long _bytes;
 
         public long TakeProgressItems()
@@ -253,6 +254,9 @@ public static class ImportService
         public (StoreBatch? Full, int Target, bool Done) FillNext()
         {
             long read = 0, expired = 0, tooLarge = 0, invalid = 0;
+            // The clock is read once per batch, not once per file: a remaining TTL is computed when its
+            // record joins a batch, and a file can take long to load (a large file, a throttled import).
+            _now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             try
             {
                 while (reader.TryReadNext(out var record))
@@ -262,7 +266,7 @@ public static class ImportService
                     long ttl;
                     if (options.TtlOverride is { } fixedTtl)
                         ttl = fixedTtl;
-                    else if (!ExpiryMath.TryGetTtlToken(record.Expiry, now, options.MinimumTtl, out ttl))
+                    else if (!ExpiryMath.TryGetTtlToken(record.Expiry, _now, options.MinimumTtl, out ttl))
                     {
                         expired++;
                         continue;

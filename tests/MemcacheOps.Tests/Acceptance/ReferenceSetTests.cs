@@ -48,8 +48,9 @@ public sealed class ReferenceSetTests(ReferenceSetFixture fixture)
                 Summary = true,
             }, sink, CancellationToken.None);
             Assert.Equal(ReferenceSetFixture.Count, summary.Compared);
+            // Checked before the count of equal keys so that a failure says which kind of difference it was.
+            Assert.True(summary.IsEqual, $"missing {summary.Missing}, extra {summary.Extra}, value {summary.ValueMismatch}, flags {summary.FlagsMismatch}, TTL {summary.TtlMismatch}; " + string.Join("; ", summary.Notes));
             Assert.Equal(ReferenceSetFixture.Count, summary.Equal);
-            Assert.True(summary.IsEqual, string.Join("; ", summary.Notes));
 
             // And independently of the engine: the target holds exactly the data set's definition.
             var check = await DataSetLoader.VerifyAsync(target.IPEndPoint, 0, ReferenceSetFixture.Count);

@@ -18,7 +18,7 @@
     CompanyName          = 'MemcacheOps'
     Copyright            = '(c) MemcacheOps contributors. All rights reserved.'
     Description          = 'Operate memcached fleets from PowerShell: read server statistics, list keys, dump every item to disk or S3, repopulate servers, migrate nodes live and verify the result. Compiled cmdlets over a fast engine; AWS and YAML libraries are isolated so the module loads beside AWS.Tools.'
-    PowerShellVersion    = '7.4'
+    PowerShellVersion    = '7.6'
     CompatiblePSEditions = @('Core')
     NestedModules        = @('artifacts/module/MemcacheOps/MemcacheOps.Cmdlets.dll')
     FormatsToProcess     = @('artifacts/module/MemcacheOps/MemcacheOps.Format.ps1xml')

@@ -1,5 +1,5 @@
 #!/usr/bin/env pwsh
-#Requires -Version 7.4
+#Requires -Version 7.6
 <#
 .SYNOPSIS
     Builds, lays out, tests and packages the MemcacheOps module.

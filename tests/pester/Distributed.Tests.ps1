@@ -1,4 +1,4 @@
-#Requires -Version 7.4
+#Requires -Version 7.6
 # Pester 5. The distributed warm-up through the cmdlets: Export-MemcacheData ships a dump to S3 and announces it
 # on SQS, Import-MemcacheData consumes the queue, reads an S3 prefix, and takes Get-S3Object output from the
 # pipeline; credentials come from $StoredAWSCredentials / $StoredAWSRegion as AWS.Tools sets them.

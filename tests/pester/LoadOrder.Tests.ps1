@@ -1,4 +1,4 @@
-#Requires -Version 7.4
+#Requires -Version 7.6
 # Pester 5. MemcacheOps and AWS.Tools.S3 load in the same session in either order: the module's AWSSDK and
 # YamlDotNet live in a private load context, so neither module sees the other's copies. Each order runs in a
 # fresh `pwsh -NoProfile -NonInteractive`, because assembly loading cannot be undone inside one process.

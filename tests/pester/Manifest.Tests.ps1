@@ -1,4 +1,4 @@
-#Requires -Version 7.4
+#Requires -Version 7.6
 # Pester 5. The manifest is valid, and exports exactly what the module contains.
 
 BeforeAll {
@@ -26,8 +26,8 @@ Describe 'MemcacheOps module manifest' {
         (Test-ModuleManifest -Path $LayoutManifestPath).Version | Should -Be $Manifest.Version
     }
 
-    It 'targets PowerShell 7.4 Core' {
-        $Manifest.PowerShellVersion | Should -Be ([version]'7.4')
+    It 'targets PowerShell 7.6 Core' {
+        $Manifest.PowerShellVersion | Should -Be ([version]'7.6')
         $Manifest.CompatiblePSEditions | Should -Be @('Core')
     }
 

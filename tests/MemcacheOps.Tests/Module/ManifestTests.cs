@@ -39,7 +39,7 @@ public sealed class ManifestTests(ModuleFixture module)
     public void Manifest_DeclaresPowerShell74Core_AndGalleryMetadata()
     {
         var data = module.RootManifest.Data;
-        Assert.Equal("7.4", Psd1Reader.String(data, "PowerShellVersion"));
+        Assert.Equal("7.6", Psd1Reader.String(data, "PowerShellVersion"));
         Assert.Equal(["Core"], Psd1Reader.Strings(data, "CompatiblePSEditions"));
         Assert.True(Guid.TryParse(Psd1Reader.String(data, "GUID"), out _));
         Assert.False(string.IsNullOrWhiteSpace(Psd1Reader.String(data, "Description")));

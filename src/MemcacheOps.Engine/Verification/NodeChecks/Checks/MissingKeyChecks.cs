@@ -44,8 +44,8 @@ internal sealed class MetaMissesCheck : NodeCheck
         Expect.Reply("ma", (await c.MetaAsync($"ma {key}", ct)).Line, "NF");
         var data = c.Values.For(key, 5);
         foreach (var mode in new[] { "MR", "MA", "MP" })
-            Expect.Reply($"ms {mode}", (await c.MetaAsync($"ms {key} {data.Length} {mode}", ct, data)).Line, "NS");
-        Expect.Reply("ms C", (await c.MetaAsync($"ms {key} {data.Length} C1", ct, data)).Line, "NF");
+            Expect.Reply($"ms {mode}", (await c.MetaAsync($"ms {key} {data.Length} {mode} T{NodeCheckContext.SafetyTtl}", ct, data)).Line, "NS");
+        Expect.Reply("ms C", (await c.MetaAsync($"ms {key} {data.Length} C1 T{NodeCheckContext.SafetyTtl}", ct, data)).Line, "NF");
         Expect.Reply("mg after all of them", (await c.MetaAsync($"mg {key} v", ct)).Line, "EN");
         return "EN, EN k O, NF x2, NS x3, NF; still missing";
     }

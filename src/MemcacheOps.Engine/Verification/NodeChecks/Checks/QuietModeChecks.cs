@@ -61,7 +61,7 @@ internal sealed class MetaQuietCheck : NodeCheck
         var value = c.Values.For(key, 24);
         using var request = new Protocol.PooledBufferWriter(4096);
         Wire.AppendWithData(request, $"ms {key} {value.Length} T{NodeCheckContext.SafetyTtl} q", value);   // HD hidden
-        Wire.AppendWithData(request, $"ms {key} {value.Length} ME q", value);                               // NS shown
+        Wire.AppendWithData(request, $"ms {key} {value.Length} ME q T{NodeCheckContext.SafetyTtl}", value);                               // NS shown
         Wire.AppendLine(request, $"mg {missing} v q");                                                       // EN hidden
         Wire.AppendLine(request, $"mg {key} v q k");                                                         // VA shown
         Wire.AppendLine(request, $"md {missing} q");                                                         // NF shown

@@ -287,7 +287,7 @@ internal sealed class TooLargeValueCheck : NodeCheck
         if (!c.Profile.MetaCommands)
             return string.Create(CultureInfo.InvariantCulture, $"{length:N0} bytes refused; old value gone (set)");
         Expect.Code("ms of the old value", await c.MetaAsync($"ms {key} 10 T{NodeCheckContext.SafetyTtl}", ct, c.Values.For(key, 10)), "HD");
-        Expect.Reply($"ms of {length:N0} bytes", (await c.MetaAsync($"ms {key} {length}", ct, c.Values.For(key + "#big", length))).Line, "SERVER_ERROR object too large for cache");
+        Expect.Reply($"ms of {length:N0} bytes", (await c.MetaAsync($"ms {key} {length} T{NodeCheckContext.SafetyTtl}", ct, c.Values.For(key + "#big", length))).Line, "SERVER_ERROR object too large for cache");
         Expect.Reply("mg after the refused ms", (await c.MetaAsync($"mg {key} v", ct)).Line, "EN");
         return string.Create(CultureInfo.InvariantCulture, $"{length:N0} bytes refused; old value gone (set and ms)");
     }

@@ -10,13 +10,16 @@ namespace MemcacheOps.Tests.Support;
 /// server never shows: it flips one bit in the middle of every value of at least <c>corruptValuesFrom</c>
 /// bytes it relays (the data block of a <c>VALUE</c> or <c>VA</c> reply, found by parsing the reply stream),
 /// or, once a request contains <c>freezeOn</c>, it stops relaying anything on every connection, old and new,
-/// as a frozen server would (the sockets stay open; nothing is answered).
+/// as a frozen server would (the sockets stay open; nothing is answered), or, with <c>withoutMeta</c>, it
+/// turns every meta command (mg, ms, md, ma, mn, me) into an unknown one, so memcached answers ERROR as a
+/// server before 1.6 (or a proxy that does not speak them) does; values of text storage commands pass as they are.
 /// </summary>
 public sealed class TamperingProxy : IAsyncDisposable
 {
     private readonly IPEndPoint _upstream;
     private readonly int? _corruptFrom;
     private readonly byte[]? _freezeOn;
+    private readonly bool _withoutMeta;
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Socket> _sockets = [];
@@ -24,8 +27,9 @@ public sealed class TamperingProxy : IAsyncDisposable
     private int _corrupted;
     private volatile bool _frozen;
 
-    public TamperingProxy(IPEndPoint upstream, int? corruptValuesFrom = null, string? freezeOn = null)
+    public TamperingProxy(IPEndPoint upstream, int? corruptValuesFrom = null, string? freezeOn = null, bool withoutMeta = false)
     {
+        _withoutMeta = withoutMeta;
         _upstream = upstream;
         _corruptFrom = corruptValuesFrom;
         _freezeOn = freezeOn is null ? null : Encoding.ASCII.GetBytes(freezeOn);
@@ -79,6 +83,7 @@ public sealed class TamperingProxy : IAsyncDisposable
     {
         var buffer = new byte[64 * 1024];
         var tail = Array.Empty<byte>();
+        var requests = new MetaHidingRewriter();
         try
         {
             while (!_frozen)
@@ -96,7 +101,10 @@ public sealed class TamperingProxy : IAsyncDisposable
                 }
                 if (_frozen)
                     break;
-                await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
+                if (_withoutMeta)
+                    await to.SendAsync(requests.Rewrite(buffer.AsSpan(0, n)), SocketFlags.None, _stop.Token);
+                else
+                    await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
             }
             if (!_frozen)
                 to.Shutdown(SocketShutdown.Send);
@@ -159,6 +167,52 @@ public sealed class TamperingProxy : IAsyncDisposable
         }
         catch (Exception)
         {
+        }
+    }
+
+    /// <summary>
+    /// Rewrites the first letter of meta command lines to 'x' (memcached answers ERROR, as before 1.6), holding
+    /// back a partial line until it is complete and passing the data blocks of text storage commands untouched.
+    /// </summary>
+    private sealed class MetaHidingRewriter
+    {
+        private static readonly string[] StorageCommands = ["set", "add", "replace", "append", "prepend", "cas"];
+        private static readonly string[] MetaCommands = ["mg", "ms", "md", "ma", "mn", "me"];
+        private readonly List<byte> _line = [];
+        private long _dataLeft;
+
+        public byte[] Rewrite(ReadOnlySpan<byte> chunk)
+        {
+            var output = new List<byte>(chunk.Length + 16);
+            var i = 0;
+            while (i < chunk.Length)
+            {
+                if (_dataLeft > 0)
+                {
+                    var take = (int)Math.Min(_dataLeft, chunk.Length - i);
+                    output.AddRange(chunk.Slice(i, take).ToArray());
+                    _dataLeft -= take;
+                    i += take;
+                    continue;
+                }
+                var newline = chunk[i..].IndexOf((byte)'\n');
+                if (newline < 0)
+                {
+                    _line.AddRange(chunk[i..].ToArray());
+                    break;
+                }
+                _line.AddRange(chunk.Slice(i, newline + 1).ToArray());
+                i += newline + 1;
+                var text = Encoding.Latin1.GetString(_line.ToArray()).TrimEnd('\r', '\n');
+                var tokens = text.Split(' ');
+                if (MetaCommands.Contains(tokens[0]))
+                    _line[0] = (byte)'x';
+                else if (StorageCommands.Contains(tokens[0]) && tokens.Length >= 5 && long.TryParse(tokens[4], NumberStyles.None, CultureInfo.InvariantCulture, out var bytes))
+                    _dataLeft = bytes + 2;
+                output.AddRange(_line);
+                _line.Clear();
+            }
+            return [.. output];
         }
     }
 

@@ -53,6 +53,27 @@ public sealed class NodeTestFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_without_meta_commands_is_tested_through_the_text_protocol_and_the_meta_checks_say_why_they_were_skipped()
+    {
+        await using var proxy = new TamperingProxy(_server.IPEndPoint, withoutMeta: true);
+
+        var run = await NodeTestRunner.RunAsync(proxy.Endpoint);
+
+        var summary = Assert.Single(run.Summaries);
+        Assert.True(summary.Passed, run.NotPassed);
+        Assert.Contains("no meta commands", run.Check("Server/Discover").Actual, StringComparison.Ordinal);
+        var skipped = run.Results.Where(r => r.Result == CheckOutcome.Skipped).ToList();
+        Assert.All(skipped.Where(r => r.Group == "Meta"), r => Assert.StartsWith("needs meta commands", r.Actual, StringComparison.Ordinal));
+        Assert.Equal(NodeCheckCatalog.All.Count(c => c.Needs.HasFlag(CheckNeeds.MetaCommands)) + 2, skipped.Count);
+        Assert.True(summary.PassedCount >= 30, $"{summary.PassedCount} passed");
+        // Without me the item overhead comes from memcached's formula; the largest value still fits exactly.
+        Assert.Equal("1,048,480 bytes exact (set/get)", run.Check("Values/ItemSizeMax").Actual);
+        Assert.Contains("class not confirmed (no me command)", run.Check("Values/SlabBoundaries").Actual, StringComparison.Ordinal);
+        Assert.Equal(CheckOutcome.Passed, run.Check("Server/Cleanup").Result);
+        Assert.Empty(TestKeyExpiries(_server));
+    }
+
+    [Fact]
     public async Task A_server_that_freezes_mid_run_ends_the_run_with_an_error_within_its_timeouts_and_leaves_only_expiring_keys()
     {
         await using var proxy = new TamperingProxy(_server.IPEndPoint, freezeOn: "pipe:large:0000");

@@ -30,6 +30,9 @@ internal sealed class NodeSession : IAsyncDisposable
 
     public MemcachedConnection Connection => _connection ?? throw new InvalidOperationException("The session is not open.");
 
+    /// <summary>Bytes sent and received on the current connection (for progress).</summary>
+    public long Traffic => _connection is { } c ? c.BytesSent + c.BytesReceived : 0;
+
     /// <summary>Opens the connection and proves the peer answers <c>version</c>; returns what it said.</summary>
     public async Task<ServerInfo> OpenAsync(CancellationToken cancellationToken)
     {

@@ -52,8 +52,9 @@ internal sealed class NodeTestRun
                 foreach (var check in _checks)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
+                    var traffic = session.Traffic;
                     var (result, reopen) = await RunCheckAsync(check, context, cancellationToken).ConfigureAwait(false);
-                    await ReportAsync(result, cancellationToken).ConfigureAwait(false);
+                    await ReportAsync(result, cancellationToken, Math.Max(0, session.Traffic - traffic)).ConfigureAwait(false);
                     if (reopen)
                         await ReopenAsync(session, check, cancellationToken).ConfigureAwait(false);
                 }
@@ -150,7 +151,7 @@ internal sealed class NodeTestRun
         {
             var why = ex is OperationCanceledException ? "the server did not answer in time" : ex.Message;
             return Result("Server", "Cleanup", CheckOutcome.Failed, NodeCleanup.Expected,
-                $"{why}; the run's keys (prefix {keys.Prefix}) expire by themselves within {NodeCheckContext.SafetyTtl / 60} minutes", clock.Elapsed);
+                $"{why.TrimEnd('.')}. The run's keys (prefix {keys.Prefix}) expire by themselves within {NodeCheckContext.SafetyTtl / 60} minutes.", clock.Elapsed);
         }
     }
 
@@ -169,10 +170,10 @@ internal sealed class NodeTestRun
             Duration = duration,
         };
 
-    private async Task ReportAsync(NodeCheckResult result, CancellationToken cancellationToken)
+    private async Task ReportAsync(NodeCheckResult result, CancellationToken cancellationToken, long bytes = 0)
     {
         _results.Add(result);
-        _progress.Add(1, 0);
+        _progress.Add(1, bytes);
         if (!_options.SummaryOnly)
             await _sink.EmitAsync(result, cancellationToken).ConfigureAwait(false);
     }

@@ -13,6 +13,7 @@ namespace MemcacheOps.Tests.Support;
 /// as a frozen server would (the sockets stay open; nothing is answered), or, with <c>withoutMeta</c>, it
 /// turns every meta command (mg, ms, md, ma, mn, me) into an unknown one, so memcached answers ERROR as a
 /// server before 1.6 (or a proxy that does not speak them) does; values of text storage commands pass as they are.
+/// <c>replaceReply</c> swaps one reply line for another (a server that answers with the wrong code).
 /// </summary>
 public sealed class TamperingProxy : IAsyncDisposable
 {
@@ -20,6 +21,7 @@ public sealed class TamperingProxy : IAsyncDisposable
     private readonly int? _corruptFrom;
     private readonly byte[]? _freezeOn;
     private readonly bool _withoutMeta;
+    private readonly (string From, string To)? _replaceReply;
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Socket> _sockets = [];
@@ -27,8 +29,10 @@ public sealed class TamperingProxy : IAsyncDisposable
     private int _corrupted;
     private volatile bool _frozen;
 
-    public TamperingProxy(IPEndPoint upstream, int? corruptValuesFrom = null, string? freezeOn = null, bool withoutMeta = false)
+    public TamperingProxy(IPEndPoint upstream, int? corruptValuesFrom = null, string? freezeOn = null, bool withoutMeta = false,
+        (string From, string To)? replaceReply = null)
     {
+        _replaceReply = replaceReply;
         _withoutMeta = withoutMeta;
         _upstream = upstream;
         _corruptFrom = corruptValuesFrom;
@@ -129,6 +133,8 @@ public sealed class TamperingProxy : IAsyncDisposable
                 var n = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
                 if (n == 0 || _frozen)
                     break;
+                // Complete reply lines and data bytes go out; a partial line waits for the rest of it.
+                var output = new List<byte>(n + 64);
                 var i = 0;
                 while (i < n)
                 {
@@ -140,6 +146,7 @@ public sealed class TamperingProxy : IAsyncDisposable
                             buffer[i + (int)(corruptAt - dataOffset)] ^= 0x01;
                             Interlocked.Increment(ref _corrupted);
                         }
+                        output.AddRange(buffer.AsSpan(i, take).ToArray());
                         dataOffset += take;
                         dataLeft -= take;
                         i += take;
@@ -151,18 +158,22 @@ public sealed class TamperingProxy : IAsyncDisposable
                         line.AddRange(buffer.AsSpan(i, n - i).ToArray());
                         break;
                     }
-                    line.AddRange(buffer.AsSpan(i, newline - i).ToArray());
+                    line.AddRange(buffer.AsSpan(i, newline + 1 - i).ToArray());
                     i = newline + 1;
-                    var length = DataLength(Encoding.Latin1.GetString(line.ToArray()).TrimEnd('\r'));
+                    var text = Encoding.Latin1.GetString(line.ToArray()).TrimEnd('\r', '\n');
+                    if (_replaceReply is { } swap && text == swap.From)
+                        output.AddRange(Encoding.Latin1.GetBytes(swap.To + "\r\n"));
+                    else
+                        output.AddRange(line);
                     line.Clear();
-                    if (length is { } bytes)
+                    if (DataLength(text) is { } bytes)
                     {
                         dataLeft = bytes + 2;
                         dataOffset = 0;
                         corruptAt = _corruptFrom is { } from1 && bytes >= from1 ? bytes / 2 : -1;
                     }
                 }
-                await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
+                await to.SendAsync(output.ToArray(), SocketFlags.None, _stop.Token);
             }
         }
         catch (Exception)

@@ -53,6 +53,25 @@ public sealed class NodeTestFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_that_answers_STORED_instead_of_NOT_STORED_fails_each_check_that_sees_it_naming_the_step()
+    {
+        await using var proxy = new TamperingProxy(_server.IPEndPoint, replaceReply: ("NOT_STORED", "STORED"));
+
+        var run = await NodeTestRunner.RunAsync(proxy.Endpoint);
+
+        var summary = Assert.Single(run.Summaries);
+        Assert.False(summary.Passed);
+        Assert.Null(summary.Error);
+        Assert.Equal("add of an existing key: expected NOT_STORED, got 'STORED'", run.Check("Text/Add").Actual);
+        Assert.Equal("replace of a missing key: expected NOT_STORED, got 'STORED'", run.Check("Text/Replace").Actual);
+        Assert.Equal(["Missing/Text", "Text/Add", "Text/Append", "Text/Prepend", "Text/Replace"], summary.FailedChecks.Order(StringComparer.Ordinal));
+        // Each failure is its own: the connection is reopened and the other checks still pass.
+        Assert.Equal(CheckOutcome.Passed, run.Check("Text/Cas").Result);
+        Assert.Equal(CheckOutcome.Passed, run.Check("Meta/SetModes").Result);
+        Assert.Equal(CheckOutcome.Passed, run.Check("Server/Cleanup").Result);
+    }
+
+    [Fact]
     public async Task A_server_without_meta_commands_is_tested_through_the_text_protocol_and_the_meta_checks_say_why_they_were_skipped()
     {
         await using var proxy = new TamperingProxy(_server.IPEndPoint, withoutMeta: true);

@@ -66,10 +66,16 @@ internal static class NodeCleanup
 
     private static async Task<int> DeleteTextAsync(NodeSession session, TrackedKey[] batch, CancellationToken cancellationToken)
     {
-        // Without meta commands neither base64 keys nor CAS-guarded deletes exist; such keys were never written.
+        // Without meta commands there are no base64 keys. A guarded key is deleted by a cas to an already expired
+        // item, which succeeds only while it still has the CAS the run saw.
         using var request = new PooledBufferWriter(16 * 1024);
         foreach (var key in batch.Where(k => !k.Base64))
-            Wire.AppendLine(request, "delete " + key.Token + " noreply");
+        {
+            if (key.Cas is { } cas)
+                Wire.AppendWithData(request, NodeCheckContext.StorageLine("cas", key.Token, 0, exptime: -1, cas: cas, noreply: true), []);
+            else
+                Wire.AppendLine(request, "delete " + key.Token + " noreply");
+        }
         Wire.AppendLine(request, "version");
         await session.SendAsync(request.WrittenMemory, cancellationToken).ConfigureAwait(false);
         var line = await session.ReadLineAsync(cancellationToken).ConfigureAwait(false);

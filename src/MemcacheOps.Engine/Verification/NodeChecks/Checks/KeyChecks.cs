@@ -36,7 +36,9 @@ internal sealed class OneByteKeyCheck : NodeCheck
             }
             else
             {
-                Expect.Reply($"delete of '{key}'", await c.CommandAsync("delete " + key, ct), "DELETED");
+                // The text protocol's guarded delete: cas to an already expired item succeeds only with the run's CAS.
+                Expect.Reply($"cas of '{key}' to an expired item with the CAS this run saw", await c.StoreAsync("cas", key, Array.Empty<byte>(), ct, exptime: -1, cas: item!.Cas), "STORED");
+                Expect.Miss($"get of '{key}' after its guarded delete", await c.GetAsync(key, "get after the guarded delete", ct));
             }
             c.Keys.Forget(key);
             return $"key '{key}' stored, read back and deleted";

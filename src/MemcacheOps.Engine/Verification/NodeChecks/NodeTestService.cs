@@ -17,7 +17,7 @@ public static class NodeTestService
         if (options.Servers.Count == 0)
             throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "NoServer", "No server was given. Name at least one, e.g. 127.0.0.1:11211.");
         var checks = NodeCheckCatalog.All;
-        using var progress = new ProgressTracker(sink, Activity, "running checks");
+        using var progress = new ProgressTracker(sink, Activity, "checks");
         // Discover and Cleanup are reported like checks.
         progress.SetTotal(options.Servers.Count * (checks.Count + 2L));
         var runs = options.Servers

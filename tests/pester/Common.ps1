@@ -108,3 +108,59 @@ function Get-TestItem {
     }
     return $found
 }
+
+function Start-TestMemcachedWith {
+    <#
+        Starts memcached like Start-TestMemcached, with more arguments, e.g.
+        Start-TestMemcachedWith -ArgumentList '-I', '64k', '-o', 'slab_chunk_max=32768'
+        Fails with memcached's own message when it refuses the arguments.
+    #>
+    param([string[]] $ArgumentList = @(), [int] $MemoryMb = 64)
+    $binary = Get-Command -Name memcached -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $binary) {
+        throw 'memcached is not installed: apt-get install memcached, brew install memcached, or put memcached on PATH.'
+    }
+    $port = Get-FreeTcpPort
+    $arguments = @('-l', '127.0.0.1', '-p', "$port", '-U', '0', '-m', "$MemoryMb") + $ArgumentList
+    if ($IsLinux -or $IsMacOS) {
+        if ((& id -u) -eq '0') { $arguments += @('-u', 'nobody') }
+    }
+    $errorFile = [System.IO.Path]::GetTempFileName()
+    $process = Start-Process -FilePath $binary.Source -ArgumentList $arguments -PassThru -RedirectStandardError $errorFile
+    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    try {
+        while ([DateTime]::UtcNow -lt $deadline) {
+            if ($process.HasExited) {
+                throw "memcached $($arguments -join ' ') exited with code $($process.ExitCode): $(Get-Content -Raw $errorFile)"
+            }
+            $client = [System.Net.Sockets.TcpClient]::new()
+            try {
+                $client.Connect('127.0.0.1', $port)
+                return [pscustomobject]@{ Process = $process; Port = $port; Server = "127.0.0.1:$port" }
+            }
+            catch {
+                Start-Sleep -Milliseconds 100
+            }
+            finally {
+                $client.Dispose()
+            }
+        }
+    }
+    finally {
+        Remove-Item -LiteralPath $errorFile -ErrorAction SilentlyContinue
+    }
+    Stop-Process -Id $process.Id -ErrorAction SilentlyContinue
+    throw "memcached did not start listening on 127.0.0.1:$port within 10 s."
+}
+
+function Get-TestPwshPath {
+    <#
+        The pwsh executable of this session, for running a script in a fresh process. (Get-Process -Id $PID).Path
+        is dotnet when pwsh was installed as a .NET global tool; $PSHOME holds pwsh itself in every install.
+    #>
+    foreach ($name in 'pwsh', 'pwsh.exe') {
+        $candidate = Join-Path $PSHOME $name
+        if (Test-Path -LiteralPath $candidate -PathType Leaf) { return $candidate }
+    }
+    (Get-Command -Name pwsh -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+}

@@ -136,6 +136,14 @@ BeforeAll {
             ConnectTimeout    = @('double')
             Timeout           = @('double')
         }
+        'Test-MemcacheNode' = @{
+            Server         = @('string[]', 'Mandatory')
+            IncludeSlow    = @('switch')
+            Destructive    = @('switch')
+            Quiet          = @('switch')
+            ConnectTimeout = @('double')
+            Timeout        = @('double')
+        }
         'Move-MemcacheNode' = @{
             Source            = @('string[]', 'Mandatory')
             Destination       = @('string[]', 'Mandatory')

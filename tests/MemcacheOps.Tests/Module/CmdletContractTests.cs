@@ -12,6 +12,7 @@ using MemcacheOps.Engine.Listing;
 using MemcacheOps.Engine.Move;
 using MemcacheOps.Engine.Routing;
 using MemcacheOps.Engine.Stats;
+using MemcacheOps.Engine.Verification.NodeChecks;
 using MemcacheOps.ModuleBuilder.Metadata;
 
 namespace MemcacheOps.Tests.Module;
@@ -34,6 +35,7 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
         ["Import-MemcacheData"] = "import",
         ["Move-MemcacheNode"] = "move",
         ["Compare-MemcacheData"] = "compare",
+        ["Test-MemcacheNode"] = "test",
     };
 
     /// <summary>Parameters that exist only in PowerShell, with the reason the CLI has no option for them.</summary>
@@ -181,6 +183,13 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["Window"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Window)),
             ["MaxOpsPerSecond"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.MaxOperationsPerSecond)),
             ["MaxBytesPerSecond"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.MaxBytesPerSecond)),
+        },
+        ["Test-MemcacheNode"] = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Server"] = (typeof(NodeTestOptions), nameof(NodeTestOptions.Servers)),
+            ["IncludeSlow"] = (typeof(NodeTestOptions), nameof(NodeTestOptions.IncludeSlow)),
+            ["Destructive"] = (typeof(NodeTestOptions), nameof(NodeTestOptions.Destructive)),
+            ["Quiet"] = (typeof(NodeTestOptions), nameof(NodeTestOptions.SummaryOnly)),
         },
         ["Import-MemcacheData"] = WithCloudParameters(new(StringComparer.OrdinalIgnoreCase)
         {

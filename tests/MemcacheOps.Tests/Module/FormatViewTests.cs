@@ -12,7 +12,9 @@ public sealed partial class FormatViewTests(ModuleFixture module)
     public void EveryOutputType_HasADefaultTableView()
     {
         var viewed = TableViews().Select(v => v.Type).ToHashSet(StringComparer.Ordinal);
-        var outputTypes = module.Cmdlets.SelectMany(c => c.OutputTypes.Select(t => (Cmdlet: c.Name, Type: t))).ToList();
+        // Types of the runtime itself (the bools of Test-MemcacheNode -Quiet) keep PowerShell's own formatting:
+        // a view for System.Boolean would change how every bool in the session is shown.
+        var outputTypes = module.Cmdlets.SelectMany(c => c.OutputTypes.Where(t => !t.StartsWith("System.", StringComparison.Ordinal)).Select(t => (Cmdlet: c.Name, Type: t))).ToList();
         Assert.NotEmpty(outputTypes);
         var missing = outputTypes.Where(o => !viewed.Contains(o.Type)).Select(o => $"{o.Cmdlet}: {o.Type}").ToList();
         Assert.True(missing.Count == 0, "No table view in module/MemcacheOps.Format.ps1xml for: " + string.Join(", ", missing));

@@ -32,7 +32,8 @@ internal static class ShellCompletion
                 line="${line#${words[1]}}"
                 local -a candidates
                 candidates=("${(@f)$(memcacheops "[suggest:${#line}]" "$line" 2>/dev/null)}")
-                compadd -- ${candidates:#}
+                candidates=(${candidates:#})
+                if (( ${#candidates} )); then compadd -- $candidates; else _files; fi
             }
             compdef _memcacheops memcacheops
             """,

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.Reflection;
 using System.CommandLine.Invocation;
 using MemcacheOps.Cli.Commands;
 
@@ -29,6 +30,9 @@ internal static class CommandLineTree
         // Named as installed, also when run by "dotnet memcacheops.dll" or inside a test host.
         var root = new RootCommand(Description) { HelpName = "memcacheops" };
         var help = ReplaceHelpOption(root);
+        // System.CommandLine prints the entry assembly's version, which is a test host's when run in-process.
+        foreach (var version in root.Options.OfType<VersionOption>())
+            version.Action = new PrintVersion();
         var symbols = new OptionSymbols();
         foreach (var verb in verbs)
         {
@@ -61,6 +65,16 @@ internal static class CommandLineTree
         root.Options.Add(help);
         root.Options.Add(new HelpOption("-h") { Hidden = true, Action = action });
         return action;
+    }
+
+    private sealed class PrintVersion : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(
+                typeof(CommandLineTree).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown");
+            return ExitCodes.Success;
+        }
     }
 
     /// <summary>The generated help, followed by the exit codes every verb shares and, for the overview, how to pass options.</summary>

@@ -63,6 +63,18 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task Version_IsTheToolsInformationalVersion()
+    {
+        var expected = System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(
+            typeof(MemcacheOps.Cli.Program).Assembly)!.InformationalVersion;
+
+        var (code, output, errors) = await CliRunner.RunAsync("--version");
+
+        Assert.True(code == 0, errors);
+        Assert.Equal(expected, output.Trim());
+    }
+
+    [Fact]
     public async Task AMistypedVerb_IsNamed_WithTheVerbItMeant_AndExits2()
     {
         var (code, output, errors) = await CliRunner.RunAsync("exprot", "--server", "127.0.0.1:1");

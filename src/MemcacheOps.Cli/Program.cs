@@ -1,11 +1,16 @@
-using System.Reflection;
+using System.CommandLine;
+using System.CommandLine.Invocation;
 using MemcacheOps.Cli.Arguments;
 using MemcacheOps.Cli.Commands;
 using MemcacheOps.Engine;
 
 namespace MemcacheOps.Cli;
 
-/// <summary>Entry point of <c>memcacheops</c>: picks the verb, parses its options, maps failures to exit codes.</summary>
+/// <summary>
+/// Entry point of <c>memcacheops</c>: System.CommandLine reads the command line (<see cref="CommandLineTree"/>), the
+/// chosen verb runs, and failures map to exit codes: 2 for a command line that cannot be run (the offending token
+/// named) and for errors, 130 when cancelled.
+/// </summary>
 public static class Program
 {
     public static async Task<int> Main(string[] args)
@@ -24,74 +29,61 @@ public static class Program
 
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken)
     {
-        var stdout = console.Out;
-        var stderr = console.Error;
-        if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+        var root = CommandLineTree.Build(CommandCatalog.All, (verb, parsed, token) => RunVerbAsync(verb, parsed, console, token));
+        var result = root.Parse(HelpVerb(args), CommandLineTree.ParserConfiguration);
+        var invocation = new InvocationConfiguration
         {
-            PrintHelp(stdout, args.Length > 1 ? CommandCatalog.Find(args[1]) : null);
-            return args.Length == 0 ? ExitCodes.Error : ExitCodes.Success;
-        }
-        if (args[0] is "--version")
+            Output = console.Out,
+            Error = console.Error,
+            // Ctrl+C is Main's (it cancels the token); verbs handle their own failures.
+            ProcessTerminationTimeout = null,
+            EnableDefaultExceptionHandler = false,
+        };
+        if (result.Action is ParseErrorAction suggestions)
         {
-            stdout.WriteLine(typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown");
-            return ExitCodes.Success;
-        }
-        var command = CommandCatalog.Find(args[0]);
-        if (command is null)
-        {
-            stderr.WriteLine($"error: unknown command '{args[0]}'. Commands: {string.Join(", ", CommandCatalog.All.Select(c => c.Name))}.");
+            // The errors, each naming its token, then System.CommandLine's suggestions for a mistyped verb or
+            // option, all on stderr (stdout carries only results).
+            foreach (var error in result.Errors)
+                console.Error.WriteLine($"error: {error.Message}");
+            suggestions.ShowHelp = false;
+            suggestions.ShowTypoCorrections = true;
+            result.Invoke(new InvocationConfiguration { Output = console.Error, Error = TextWriter.Null });
+            var verb = result.CommandResult.Command is RootCommand ? null : result.CommandResult.Command.Name;
+            console.Error.WriteLine(verb is null ? "Run 'memcacheops --help' for the commands." : $"Run 'memcacheops {verb} --help' for its options.");
             return ExitCodes.Error;
         }
-        var rest = args.Skip(1).ToArray();
-        if (rest.Any(a => a is "--help" or "-h"))
-        {
-            PrintHelp(stdout, command);
-            return ExitCodes.Success;
-        }
+        return await result.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<int> RunVerbAsync(ICommand command, ParsedArguments parsed, CliConsole console, CancellationToken cancellationToken)
+    {
         try
         {
-            var parsed = ArgumentParser.Parse(rest, command.Options);
             return await command.RunAsync(parsed, console, cancellationToken).ConfigureAwait(false);
         }
         catch (UsageException ex)
         {
-            stderr.WriteLine($"error: {ex.Message}");
-            stderr.WriteLine($"Run 'memcacheops {command.Name} --help' for its options.");
+            console.Error.WriteLine($"error: {ex.Message}");
+            console.Error.WriteLine($"Run 'memcacheops {command.Name} --help' for its options.");
             return ExitCodes.Error;
         }
         catch (MemcacheException ex)
         {
-            stderr.WriteLine($"error: {ex.Message} [{ex.ErrorId}]");
+            console.Error.WriteLine($"error: {ex.Message} [{ex.ErrorId}]");
             return ExitCodes.Error;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            stderr.WriteLine("cancelled");
+            console.Error.WriteLine("cancelled");
             return ExitCodes.Cancelled;
         }
     }
 
-    private static void PrintHelp(TextWriter w, ICommand? command)
+    /// <summary><c>memcacheops help</c> and <c>memcacheops help VERB</c>, as before the generated help: the same as --help.</summary>
+    private static string[] HelpVerb(string[] args) => args switch
     {
-        if (command is null)
-        {
-            w.WriteLine("memcacheops: dump, restore, list, inspect and migrate memcached servers.");
-            w.WriteLine();
-            w.WriteLine("Usage: memcacheops <command> [options]   (memcacheops <command> --help for its options)");
-            w.WriteLine();
-            foreach (var c in CommandCatalog.All)
-                w.WriteLine($"  {c.Name,-10} {c.Summary}");
-            w.WriteLine();
-            w.WriteLine("Exit codes: 0 success, 1 differences found / partial result, 2 error, 130 cancelled.");
-            return;
-        }
-        w.WriteLine($"memcacheops {command.Name}: {command.Summary}");
-        w.WriteLine();
-        foreach (var o in command.Options)
-        {
-            var head = o.Kind == OptionKind.Flag ? $"--{o.Name}" : $"--{o.Name} {o.ValueName}";
-            var aliases = o.Aliases.Length > 0 ? $" (also --{string.Join(", --", o.Aliases)})" : string.Empty;
-            w.WriteLine($"  {head,-28} {o.Description}{aliases}");
-        }
-    }
+        ["help"] => ["--help"],
+        ["help", var verb, ..] => [verb, "--help"],
+        _ => args,
+    };
 }

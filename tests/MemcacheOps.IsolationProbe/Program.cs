@@ -3,12 +3,13 @@ using System.Runtime.Loader;
 using System.Text.Json;
 using MemcacheOps.Cmdlets.Loading;
 using MemcacheOps.Engine.Adapters;
+using MemcacheOps.Engine.Cloud;
 
 namespace MemcacheOps.IsolationProbe;
 
 /// <summary>
 /// Usage: MemcacheOps.IsolationProbe &lt;module folder&gt;. Prints one JSON object describing which copies of
-/// YamlDotNet and the engine each load context ended up with; the test asserts on it.
+/// YamlDotNet, AWSSDK.SQS, AWSSDK.Core and the engine each load context ended up with; the test asserts on it.
 /// </summary>
 public static class Program
 {
@@ -20,16 +21,31 @@ public static class Program
             return 2;
         }
 
-        // 1. "Another module" uses its YamlDotNet first: it lands in the default context.
+        // 1. "Other modules" use their YamlDotNet and their AWS SDK (as AWS.Tools.SQS does) first: they land in
+        //    the default context.
         var defaultYaml = typeof(YamlDotNet.Serialization.Deserializer).Assembly;
+        var defaultSqs = typeof(Amazon.SQS.AmazonSQSClient).Assembly;
+        var defaultAwsCore = typeof(Amazon.Runtime.AWSCredentials).Assembly;
 
         // 2. The module's loader, as the cmdlets use it.
         var loader = AdapterLoader.ForModule(args[0]);
         var factory = loader.Factory;
         var description = factory.Describe();
+        // Creating a work queue loads the adapters' AWSSDK.SQS (no request is sent: it only builds the client).
+        using (factory.CreateCloudClientFactory().CreateWorkQueue(new CloudOptions
+        {
+            AccessKey = "AKIDPROBE",
+            SecretKey = "probe-secret",
+            EndpointUrl = "http://127.0.0.1:9",
+            Region = "us-east-1",
+        }))
+        {
+        }
 
         var adapterAssemblies = loader.Context.Assemblies.ToList();
         var adaptersYaml = adapterAssemblies.FirstOrDefault(a => a.GetName().Name == "YamlDotNet");
+        var adaptersSqs = adapterAssemblies.FirstOrDefault(a => a.GetName().Name == "AWSSDK.SQS");
+        var adaptersAwsCore = adapterAssemblies.FirstOrDefault(a => a.GetName().Name == "AWSSDK.Core");
         var engine = typeof(IAdapterFactory).Assembly;
         var engineSeenByFactory = factory.GetType().GetInterfaces().Single(i => i.FullName == typeof(IAdapterFactory).FullName).Assembly;
         var engineResolvedByContext = loader.Context.LoadFromAssemblyName(new AssemblyName(engine.GetName().Name!));
@@ -42,6 +58,15 @@ public static class Program
             ["adaptersYamlLocation"] = adaptersYaml?.Location,
             ["adaptersYamlContext"] = adaptersYaml is null ? null : AssemblyLoadContext.GetLoadContext(adaptersYaml)?.Name,
             ["sameYamlInstance"] = ReferenceEquals(defaultYaml, adaptersYaml),
+            ["defaultSqsVersion"] = FileVersion(defaultSqs),
+            ["defaultSqsContext"] = AssemblyLoadContext.GetLoadContext(defaultSqs)?.Name,
+            ["adaptersSqsVersion"] = adaptersSqs is null ? null : FileVersion(adaptersSqs),
+            ["adaptersSqsLocation"] = adaptersSqs?.Location,
+            ["adaptersSqsContext"] = adaptersSqs is null ? null : AssemblyLoadContext.GetLoadContext(adaptersSqs)?.Name,
+            ["defaultAwsCoreVersion"] = FileVersion(defaultAwsCore),
+            ["adaptersAwsCoreVersion"] = adaptersAwsCore is null ? null : FileVersion(adaptersAwsCore),
+            ["adaptersAwsCoreLocation"] = adaptersAwsCore?.Location,
+            ["adaptersAwsCoreContext"] = adaptersAwsCore is null ? null : AssemblyLoadContext.GetLoadContext(adaptersAwsCore)?.Name,
             ["factoryType"] = factory.GetType().FullName,
             ["factoryContext"] = AssemblyLoadContext.GetLoadContext(factory.GetType().Assembly)?.Name,
             ["engineContext"] = AssemblyLoadContext.GetLoadContext(engine)?.Name,
@@ -55,4 +80,7 @@ public static class Program
         Console.WriteLine(JsonSerializer.Serialize(report));
         return 0;
     }
+
+    /// <summary>The AWS SDK keeps one assembly version per major release (4.0.0.0); its file version tells builds apart.</summary>
+    private static string? FileVersion(Assembly assembly) => assembly.GetCustomAttribute<AssemblyFileVersionAttribute>()?.Version;
 }

@@ -1,4 +1,3 @@
-using MemcacheOps.Adapters.Cloud.Sqs;
 using MemcacheOps.Engine.Cloud;
 
 namespace MemcacheOps.Adapters.Cloud;

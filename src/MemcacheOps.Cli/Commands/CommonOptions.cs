@@ -15,6 +15,13 @@ public static class CommonOptions
 
     public static readonly IReadOnlyList<OptionSpec> Connection = [Server, Json, ConnectTimeout, Timeout, Quiet];
 
+    // Options several verbs take with the same meaning, declared once so their help and completion are the same everywhere.
+
+    public static readonly OptionSpec Window = new("window", OptionKind.Value, "Batches in flight per connection. Default 4.") { ValueName = "N" };
+    public static readonly OptionSpec PointsPerServer = new("points-per-server", OptionKind.Value, "Ketama points per server (cachemover: ketama_bucket_size). Default 160.", "ketama-bucket-size") { ValueName = "N" };
+    public static readonly OptionSpec Exclude = new("exclude", OptionKind.Value, "Leave out keys matching this pattern.") { ValueName = "PATTERN" };
+    public static readonly OptionSpec ListingMethod = new("method", OptionKind.Value, "Listing method: auto (default), metadump-hash, metadump-all, cache-dump.") { ValueName = "METHOD" };
+
     public static IReadOnlyList<ServerEndpoint> Servers(ParsedArguments args, string option = "server")
     {
         var texts = args.List(option);

@@ -17,13 +17,13 @@ public sealed class KeysCommand : ICommand
         .. CommonOptions.Connection,
         new("pattern", OptionKind.Value, "Only keys matching this wildcard (* ? [a-z]) or, with --regex, regular expression.") { ValueName = "PATTERN" },
         new("regex", OptionKind.Flag, "Treat --pattern and --exclude as regular expressions."),
-        new("exclude", OptionKind.Value, "Leave out keys matching this pattern.") { ValueName = "PATTERN" },
+        CommonOptions.Exclude,
         new("slab-class", OptionKind.List, "Only items of these slab classes.") { ValueName = "ID" },
         new("expiring-before", OptionKind.Value, "Only items that expire before TIME (ISO 8601 or seconds from now).") { ValueName = "TIME" },
         new("expiring-after", OptionKind.Value, "Only items that live past TIME, never-expiring ones included.") { ValueName = "TIME" },
         new("first", OptionKind.Value, "Stop after N matching keys per server.") { ValueName = "N" },
         new("count", OptionKind.Flag, "Print only the number of matching items.", "count-only"),
-        new("method", OptionKind.Value, "Listing method: auto (default), metadump-hash, metadump-all, cache-dump.") { ValueName = "METHOD" },
+        CommonOptions.ListingMethod,
         new("spill-directory", OptionKind.Value, "Folder for the listing's spill file when output is slower than the server (default: temp).") { ValueName = "DIR" },
     ];
 

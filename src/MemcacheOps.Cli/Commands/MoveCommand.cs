@@ -37,10 +37,10 @@ public sealed class MoveCommand : ICommand
         new("force", OptionKind.Flag, "Move even when a destination is too small to hold its share without evicting."),
         new("eviction-policy", OptionKind.Value, "When a destination evicts during the move: continue (default, report), pause (hold writes until evictions stop) or abort (fail it).") { ValueName = "POLICY" },
         new("ring-form", OptionKind.Value, "Ketama form: spymemcached (default; EVCache) or libmemcached (twemproxy).") { ValueName = "FORM" },
-        new("points-per-server", OptionKind.Value, "Ketama points per server. Default 160.", "ketama-bucket-size") { ValueName = "N" },
+        CommonOptions.PointsPerServer,
         new("connections", OptionKind.Value, "Connections per source and per destination. Default 2.") { ValueName = "N" },
         new("batch-size", OptionKind.Value, "Keys per pipelined batch. Default 100.") { ValueName = "N" },
-        new("window", OptionKind.Value, "Batches in flight per connection. Default 4.") { ValueName = "N" },
+        CommonOptions.Window,
         new("what-if", OptionKind.Flag, "Print the plan (items and bytes per destination) and write nothing."),
     ];
 

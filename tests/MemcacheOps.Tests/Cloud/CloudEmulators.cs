@@ -17,9 +17,16 @@ public sealed class CloudEmulators : IAsyncLifetime
     public const string OtherBucket = "memcacheops-other";
     public const string InstallCommand = "npm ci --prefix tests/emulators";
 
-    /// <summary>s3rver's built-in account; it checks signatures made with it.</summary>
+    /// <summary>s3rver's built-in account; it refuses any other access key id (it does not check signatures).</summary>
     public const string S3AccessKey = "S3RVER";
     public const string S3SecretKey = "S3RVER";
+
+    /// <summary>
+    /// The access key id the SQS emulator is told to know (besides s3rver's, which commands that share one set of
+    /// credentials for both services use); it refuses any other, as SQS refuses an unknown key. Like s3rver it does
+    /// not check signatures, so the secret is not checked.
+    /// </summary>
+    public const string SqsAccessKey = "AKIDFAUXQS";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
@@ -41,7 +48,7 @@ public sealed class CloudEmulators : IAsyncLifetime
 
     public CloudOptions SqsOptions => new()
     {
-        AccessKey = "AKIDFAUXQS",
+        AccessKey = SqsAccessKey,
         SecretKey = "fauxqs-accepts-any-secret",
         EndpointUrl = SqsEndpoint,
         Region = "us-east-1",
@@ -59,7 +66,13 @@ public sealed class CloudEmulators : IAsyncLifetime
         S3Endpoint = $"http://127.0.0.1:{_s3.Match.Groups[2].Value}";
 
         _sqs = await EmulatorProcess.StartAsync("fauxqs", [Path.Combine(folder, "fauxqs-loopback.mjs")],
-            new Dictionary<string, string> { ["FAUXQS_PORT"] = "0", ["FAUXQS_HOST"] = "localhost", ["FAUXQS_LOGGER"] = "false" },
+            new Dictionary<string, string>
+            {
+                ["FAUXQS_PORT"] = "0",
+                ["FAUXQS_HOST"] = "localhost",
+                ["FAUXQS_LOGGER"] = "false",
+                ["FAUXQS_ACCESS_KEYS"] = $"{SqsAccessKey},{S3AccessKey}",
+            },
             new Regex(@"fauxqs listening on http://127\.0\.0\.1:(\d+)"), StartTimeout);
         SqsEndpoint = $"http://127.0.0.1:{_sqs.Match.Groups[1].Value}";
     }

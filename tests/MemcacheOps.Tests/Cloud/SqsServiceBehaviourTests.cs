@@ -1,16 +1,17 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using MemcacheOps.Adapters.Cloud.Sqs;
+using MemcacheOps.Adapters.Cloud;
 using MemcacheOps.Engine;
 using MemcacheOps.Engine.Cloud;
 
 namespace MemcacheOps.Tests.Cloud;
 
 /// <summary>
-/// SQS behaviour fauxqs does not have: it accepts any credentials and never throttles. A fake endpoint answers
-/// in SQS's JSON-protocol error format instead, and checks each request's signature with the reference signer
-/// against what actually arrived on the wire.
+/// SQS behaviour fauxqs does not have: it never throttles, fails or corrupts a message. A fake endpoint answers in
+/// SQS's JSON-protocol format instead, and records what the client sent: the credentials and region resolved from
+/// the options (the SDK signs with them), refusals mapped to clear errors without secrets, what is retried and
+/// what is not.
 /// </summary>
 public sealed class SqsServiceBehaviourTests
 {
@@ -30,7 +31,7 @@ public sealed class SqsServiceBehaviourTests
     [Theory]
     [InlineData(null)]
     [InlineData("FQoGZXIvYXdzEXAMPLETOKEN//////////wEa")]
-    public async Task RequestsArriveSignedAsTheReferenceSignerComputes(string? sessionToken)
+    public async Task RequestsAreSignedWithTheResolvedCredentialsAndRegion(string? sessionToken)
     {
         using var server = new FakeHttpServer(request => FakeResponse.Json(200,
             $"{{\"MessageId\":\"m-1\",\"MD5OfMessageBody\":\"{Md5Hex(JsonDocument.Parse(request.Body).RootElement.GetProperty("MessageBody").GetString()!)}\"}}"));
@@ -40,27 +41,19 @@ public sealed class SqsServiceBehaviourTests
 
         var request = Assert.Single(server.Requests);
         Assert.Equal("POST", request.Method);
-        Assert.Equal("/", request.RawUrl);
         Assert.Equal("AmazonSQS.SendMessage", request.Headers["X-Amz-Target"]);
-        Assert.Equal("application/x-amz-json-1.0", request.Headers["Content-Type"]);
         using var body = JsonDocument.Parse(request.Body);
         Assert.Equal(QueueUrl, body.RootElement.GetProperty("QueueUrl").GetString());
         Assert.Equal("{\"reqId\":\"r\"}", body.RootElement.GetProperty("MessageBody").GetString());
 
-        // Recompute the signature from the request as received, over the headers it says it signed.
-        var authorization = request.Headers["Authorization"];
-        var signedHeaders = authorization.Split("SignedHeaders=")[1].Split(',')[0].Split(';');
-        Assert.Equal(sessionToken is null
-                ? ["content-type", "host", "x-amz-content-sha256", "x-amz-date", "x-amz-target"]
-                : ["content-type", "host", "x-amz-content-sha256", "x-amz-date", "x-amz-security-token", "x-amz-target"],
-            signedHeaders);
+        // Signature Version 4 (the SDK's) with the given key, for the given region and the sqs service, at the current time.
         var signedAt = DateTime.ParseExact(request.Headers["X-Amz-Date"], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture,
             DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-        var expected = SigV4Reference.Sign(
-            new SigV4Reference.Request("POST", request.Headers["Host"], "/", [], signedHeaders.Select(h => (h, request.Headers[h])).ToList(), request.Body),
-            AccessKey, Secret, "eu-west-1", "sqs", signedAt);
-        Assert.Equal(expected.Authorization, authorization);
+        Assert.StartsWith(string.Create(CultureInfo.InvariantCulture, $"AWS4-HMAC-SHA256 Credential={AccessKey}/{signedAt:yyyyMMdd}/eu-west-1/sqs/aws4_request, SignedHeaders="),
+            request.Headers["Authorization"], StringComparison.Ordinal);
         Assert.True((DateTime.UtcNow - signedAt).Duration() < TimeSpan.FromMinutes(5), "signed with the current time");
+        Assert.Equal(sessionToken, request.Headers.GetValueOrDefault("X-Amz-Security-Token"));
+        Assert.DoesNotContain(Secret, string.Join("\n", request.Headers.Values), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -155,6 +148,50 @@ public sealed class SqsServiceBehaviourTests
             queue.ReceiveMessagesAsync(QueueUrl, 1, TimeSpan.FromSeconds(30), TimeSpan.Zero, CancellationToken.None));
 
         Assert.Equal("SqsMessageCorrupted", ex.ErrorId);
+    }
+
+    [Fact]
+    public async Task AMessageChangedOnItsWayToSqsIsReported()
+    {
+        using var server = new FakeHttpServer(_ => FakeResponse.Json(200, "{\"MessageId\":\"m-2\",\"MD5OfMessageBody\":\"00000000000000000000000000000000\"}"));
+        using var queue = new SqsWorkQueue(Options(server));
+
+        var ex = await Assert.ThrowsAsync<MemcacheException>(() => queue.SendMessageAsync(QueueUrl, "{\"reqId\":\"r\"}", CancellationToken.None));
+
+        Assert.Equal("SqsMessageCorrupted", ex.ErrorId);
+        Assert.Equal(QueueUrl, ex.Target);
+    }
+
+    [Fact]
+    public async Task AnEndpointThatNeverAnswersFailsWithinItsTimeoutAndRetries()
+    {
+        // Accepts connections and reads requests, never answers.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var accepted = new System.Collections.Concurrent.ConcurrentBag<System.Net.Sockets.Socket>();
+        using var stop = new CancellationTokenSource();
+        var acceptLoop = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+                accepted.Add(await listener.AcceptSocketAsync(stop.Token));
+        });
+        var options = new CloudOptions { AccessKey = AccessKey, SecretKey = Secret, Region = "eu-west-1",
+            EndpointUrl = $"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}" };
+        using var queue = new SqsWorkQueue(options, requestTimeout: TimeSpan.FromSeconds(1), maxRetries: 1);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var ex = await Assert.ThrowsAsync<MemcacheException>(() => queue.SendMessageAsync(QueueUrl, "{}", CancellationToken.None));
+
+        clock.Stop();
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => acceptLoop);
+        foreach (var socket in accepted)
+            socket.Dispose();
+        Assert.Equal("CloudEndpointUnreachable", ex.ErrorId);
+        Assert.Contains("no answer in time", ex.Message, StringComparison.Ordinal);
+        // Two attempts of one second each (and the SDK's back-off between them), far below the 30 s default.
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(15));
+        Assert.Equal(2, accepted.Count);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using MemcacheOps.Adapters.Cloud.Sqs;
+using MemcacheOps.Adapters.Cloud;
 using MemcacheOps.Engine;
 using MemcacheOps.Engine.Cloud;
 

@@ -1,4 +1,4 @@
-using MemcacheOps.Adapters.Cloud.Sqs;
+using MemcacheOps.Adapters.Cloud;
 using MemcacheOps.Engine;
 using MemcacheOps.Engine.Cloud;
 using MemcacheOps.Engine.Diagnostics;

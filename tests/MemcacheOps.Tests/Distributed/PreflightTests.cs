@@ -1,4 +1,4 @@
-using MemcacheOps.Adapters.Cloud.Sqs;
+using MemcacheOps.Adapters.Cloud;
 using MemcacheOps.Engine;
 using MemcacheOps.Engine.Cloud;
 using MemcacheOps.Engine.Diagnostics;
@@ -14,9 +14,9 @@ namespace MemcacheOps.Tests.Distributed;
 /// <summary>
 /// Missing or wrong credentials, a missing bucket or queue, an unreachable target: each is one clear error
 /// before any work starts (no dump folder, no key read, no message taken). What the emulators enforce limits
-/// what can be shown here: s3rver refuses an unknown access key but does not check SigV4 signatures (a wrong
-/// secret for a known key passes), and fauxqs accepts any credentials, so a wrong secret and wrong SQS
-/// credentials can only be seen against AWS (SqsServiceBehaviourTests covers how SQS refusals are reported).
+/// what can be shown here: s3rver and the SQS emulator (as CloudEmulators starts it) refuse an unknown access
+/// key, but neither checks SigV4 signatures, so a wrong secret for a known key can only be seen against AWS
+/// (SqsServiceBehaviourTests and S3ErrorTests cover how such refusals are reported).
 /// </summary>
 [Collection(CloudEmulatorCollection.Name)]
 public sealed class PreflightTests(CloudEmulators emulators) : IDisposable
@@ -32,7 +32,7 @@ public sealed class PreflightTests(CloudEmulators emulators) : IDisposable
 
     private CancellationToken Token => _timeout.Token;
 
-    public static TheoryData<string> ExportProblems() => ["missing bucket", "unknown access key", "missing queue", "half the keys", "unknown profile"];
+    public static TheoryData<string> ExportProblems() => ["missing bucket", "unknown access key", "missing queue", "unknown SQS access key", "half the keys", "unknown profile"];
 
     [Theory]
     [MemberData(nameof(ExportProblems))]
@@ -49,6 +49,7 @@ public sealed class PreflightTests(CloudEmulators emulators) : IDisposable
             "missing bucket" => (publish with { Bucket = "memcacheops-no-such-bucket" }, "S3BucketNotFound"),
             "unknown access key" => (publish with { Cloud = _kit.S3 with { AccessKey = "AKIDUNKNOWN", SecretKey = "this-secret-is-wrong" } }, "AwsCredentialsInvalid"),
             "missing queue" => (publish with { QueueName = "memcacheops-no-such-queue" }, "SqsQueueNotFound"),
+            "unknown SQS access key" => (publish with { QueueCloud = _kit.Sqs with { AccessKey = "AKIDUNKNOWN", SecretKey = "this-secret-is-wrong" } }, "AwsCredentialsInvalid"),
             "half the keys" => (publish with { Cloud = _kit.S3 with { SecretKey = null } }, "AwsCredentialsIncomplete"),
             _ => (publish with { Cloud = new CloudOptions { ProfileName = "ops", ProfileLocation = emptyProfiles, EndpointUrl = emulators.S3Endpoint } }, "AwsProfileNotFound"),
         };
@@ -63,7 +64,7 @@ public sealed class PreflightTests(CloudEmulators emulators) : IDisposable
         Assert.Contains("get_hits 0", source.Send("stats\r\n", "END\r\n").Replace("STAT ", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
-    public static TheoryData<string> ConsumerProblems() => ["missing queue", "missing bucket", "unknown access key", "no bucket named", "target down"];
+    public static TheoryData<string> ConsumerProblems() => ["missing queue", "missing bucket", "unknown access key", "unknown SQS access key", "no bucket named", "target down"];
 
     [Theory]
     [MemberData(nameof(ConsumerProblems))]
@@ -85,6 +86,7 @@ public sealed class PreflightTests(CloudEmulators emulators) : IDisposable
             "missing queue" => (options with { QueueName = "memcacheops-no-such-queue" }, "SqsQueueNotFound"),
             "missing bucket" => (options with { Buckets = ["memcacheops-no-such-bucket"] }, "S3BucketNotFound"),
             "unknown access key" => (options with { Cloud = _kit.S3 with { AccessKey = "AKIDUNKNOWN", SecretKey = "this-secret-is-wrong" } }, "AwsCredentialsInvalid"),
+            "unknown SQS access key" => (options with { QueueCloud = _kit.Sqs with { AccessKey = "AKIDUNKNOWN", SecretKey = "this-secret-is-wrong" } }, "AwsCredentialsInvalid"),
             "no bucket named" => (options with { Buckets = [] }, "S3BucketMissing"),
             _ => (options with { Import = options.Import with { Servers = [ServerEndpoint.Parse(FreePort.Closed())] } }, "MemcacheConnectionFailed"),
         };

@@ -1,6 +1,5 @@
 using System.Text;
 using MemcacheOps.Adapters.Cloud;
-using MemcacheOps.Adapters.Cloud.Sqs;
 using MemcacheOps.Engine.Cloud;
 using MemcacheOps.Engine.Diagnostics;
 using MemcacheOps.Engine.Distributed;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using MemcacheOps.Adapters.Cloud;
-using MemcacheOps.Adapters.Cloud.Sqs;
 using MemcacheOps.Engine.Cloud;
 using MemcacheOps.Engine.Diagnostics;
 using MemcacheOps.Engine.Distributed;

@@ -1,5 +1,4 @@
 using MemcacheOps.Adapters.Cloud;
-using MemcacheOps.Adapters.Cloud.Sqs;
 using MemcacheOps.Engine.Cloud;
 using MemcacheOps.Engine.Distributed;
 using MemcacheOps.Engine.Export;

@@ -13,9 +13,10 @@ namespace MemcacheOps.Tests.Module;
 /// <para>
 /// The main proof runs in a separate process (tests/MemcacheOps.IsolationProbe): a test host cannot load a
 /// second version of YamlDotNet into its own default context without breaking other tests that use the
-/// adapters there. The probe first loads YamlDotNet 15.x into the default context (as another module would),
-/// then loads the module's adapters, which must get their own YamlDotNet (the version Directory.Packages.props names). When the adapters gain
-/// AWSSDK.Core, give the probe a different AWSSDK.Core the same way and assert on it here too.
+/// adapters there. The probe first loads YamlDotNet 15.x and an older AWSSDK.SQS with its AWSSDK.Core into the
+/// default context (as another module, or AWS.Tools.SQS, would), then loads the module's adapters and creates
+/// their SQS client, which must get their own copies (the versions Directory.Packages.props names) from
+/// dependencies/.
 /// </para>
 /// </summary>
 [Collection(ModuleCollection.Name)]
@@ -23,6 +24,29 @@ public sealed class IsolationTests(ModuleFixture module)
 {
     /// <summary>The YamlDotNet the adapters are built against (this test project references them).</summary>
     private static readonly string AdaptersYamlVersion = typeof(YamlDotNet.Serialization.IDeserializer).Assembly.GetName().Version!.ToString();
+
+    /// <summary>The AWS SDK builds the adapters use, told apart by file version (every 4.x build has assembly version 4.0.0.0).</summary>
+    private static readonly string AdaptersSqsFileVersion = FileVersion(typeof(Amazon.SQS.AmazonSQSClient).Assembly);
+
+    private static readonly string AdaptersAwsCoreFileVersion = FileVersion(typeof(Amazon.Runtime.AWSCredentials).Assembly);
+
+    [Fact]
+    public void Adapters_GetTheirOwnAwsSdkForSqs_BesideAnotherModulesCopy()
+    {
+        var report = RunProbe();
+        var dependencies = Path.Combine(module.LayoutDirectory, "dependencies");
+
+        Assert.Equal("Default", report.GetProperty("defaultSqsContext").GetString());
+        Assert.NotEqual(AdaptersSqsFileVersion, report.GetProperty("defaultSqsVersion").GetString());
+        Assert.Equal(AdaptersSqsFileVersion, report.GetProperty("adaptersSqsVersion").GetString());
+        Assert.Equal(AdaptersLoadContext.ContextName, report.GetProperty("adaptersSqsContext").GetString());
+        Assert.Equal(Path.Combine(dependencies, "AWSSDK.SQS.dll"), report.GetProperty("adaptersSqsLocation").GetString());
+
+        Assert.NotEqual(AdaptersAwsCoreFileVersion, report.GetProperty("defaultAwsCoreVersion").GetString());
+        Assert.Equal(AdaptersAwsCoreFileVersion, report.GetProperty("adaptersAwsCoreVersion").GetString());
+        Assert.Equal(AdaptersLoadContext.ContextName, report.GetProperty("adaptersAwsCoreContext").GetString());
+        Assert.Equal(Path.Combine(dependencies, "AWSSDK.Core.dll"), report.GetProperty("adaptersAwsCoreLocation").GetString());
+    }
 
     [Fact]
     public void Adapters_GetTheirOwnYamlDotNet_WhileTheEngineIsShared()
@@ -109,6 +133,9 @@ public sealed class IsolationTests(ModuleFixture module)
             Directory.Delete(empty, recursive: true);
         }
     }
+
+    private static string FileVersion(System.Reflection.Assembly assembly)
+        => System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyFileVersionAttribute>(assembly)!.Version;
 
     private JsonElement RunProbe()
     {

@@ -24,6 +24,9 @@ public sealed class LayoutTests(ModuleFixture module) : IDisposable
             .Select(Path.GetFileName).ToList();
         Assert.Contains("MemcacheOps.Adapters.dll", dependencies);
         Assert.Contains("YamlDotNet.dll", dependencies);
+        Assert.Contains("AWSSDK.Core.dll", dependencies);
+        Assert.Contains("AWSSDK.S3.dll", dependencies);
+        Assert.Contains("AWSSDK.SQS.dll", dependencies);
         Assert.DoesNotContain("MemcacheOps.Engine.dll", dependencies);
         Assert.Empty(Directory.GetFiles(module.LayoutDirectory, "*.deps.json", SearchOption.AllDirectories));
     }
@@ -63,6 +66,16 @@ public sealed class LayoutTests(ModuleFixture module) : IDisposable
         var layout = CopyLayout();
         File.Copy(Path.Combine(layout, ModuleLayout.DependenciesFolder, "YamlDotNet.dll"), Path.Combine(layout, "YamlDotNet.dll"));
         Assert.Contains(LayoutVerifier.Verify(layout, []), p => p.Contains("YamlDotNet.dll is both at the module root and in", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Verifier_RejectsTheAwsSdkAtTheRoot()
+    {
+        var layout = CopyLayout();
+        File.Move(Path.Combine(layout, ModuleLayout.DependenciesFolder, "AWSSDK.SQS.dll"), Path.Combine(layout, "AWSSDK.SQS.dll"));
+        var problems = LayoutVerifier.Verify(layout, []);
+        Assert.Contains(problems, p => p.Contains("AWSSDK.SQS.dll is at the module root: it ships only in dependencies/", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains($"{Path.Combine(ModuleLayout.DependenciesFolder, "AWSSDK.SQS.dll")} is missing", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -7,7 +7,8 @@ namespace MemcacheOps.ModuleBuilder.Layout;
 /// <summary>
 /// Checks a finished module folder: every expected file is there; no PowerShell assembly or reference/stub
 /// assembly anywhere (PowerShellStandard.Library throws from every member at run time); no DLL both at the
-/// root and under dependencies/; every path the manifest names exists.
+/// root and under dependencies/; the adapters and their packages (AWSSDK.*, YamlDotNet) never at the root;
+/// every path the manifest names exists.
 /// </summary>
 public static class LayoutVerifier
 {
@@ -33,6 +34,12 @@ public static class LayoutVerifier
                 problems.Add($"{Relative(moduleDirectory, dll)} must not ship: PowerShell provides it (the build references a compile-only stub; mark the package PrivateAssets=\"all\" ExcludeAssets=\"runtime\").");
             else if (IsReferenceAssembly(dll))
                 problems.Add($"{Relative(moduleDirectory, dll)} is a reference assembly (no code): ship the implementation assembly instead.");
+        }
+        foreach (var dll in rootDlls)
+        {
+            var name = Path.GetFileNameWithoutExtension(dll);
+            if (ModuleLayout.PrivateAssemblies.Contains(name, StringComparer.OrdinalIgnoreCase))
+                problems.Add($"{Path.GetFileName(dll)} is at the module root: it ships only in {ModuleLayout.DependenciesFolder}/, where the adapters' private load context keeps it apart from other modules' copies.");
         }
 
         var rootNames = rootDlls.Select(Path.GetFileName).ToHashSet(StringComparer.OrdinalIgnoreCase);

@@ -24,6 +24,13 @@ public static class ModuleLayout
     /// </summary>
     public static readonly IReadOnlyList<string> SharedAssemblies = [EngineAssembly];
 
+    /// <summary>
+    /// The adapters and the third-party assemblies they are built on. They ship in dependencies/ only, for the
+    /// adapters' private load context: at the root PowerShell would load them into the shared context, where
+    /// they clash with other modules' copies (AWS.Tools' AWSSDK.*, other modules' YamlDotNet).
+    /// </summary>
+    public static readonly IReadOnlyList<string> PrivateAssemblies = [AdaptersAssembly, "YamlDotNet", "AWSSDK.Core", "AWSSDK.S3", "AWSSDK.SQS"];
+
     /// <summary>Assemblies PowerShell itself provides; a copy in the module would be a reference stub or a clash.</summary>
     public static bool IsPowerShellAssembly(string assemblyName)
         => assemblyName.Equals("System.Management.Automation", StringComparison.OrdinalIgnoreCase)
@@ -40,6 +47,6 @@ public static class ModuleLayout
         FormatFile,
         Path.Combine(Culture, CmdletHelpFile),
         Path.Combine(Culture, AboutHelpFile),
-        Path.Combine(DependenciesFolder, AdaptersAssembly + ".dll"),
+        .. PrivateAssemblies.Select(name => Path.Combine(DependenciesFolder, name + ".dll")),
     ];
 }

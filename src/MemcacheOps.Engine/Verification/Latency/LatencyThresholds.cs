@@ -1,0 +1,30 @@
+using System.Globalization;
+
+namespace MemcacheOps.Engine.Verification.Latency;
+
+/// <summary>
+/// Decides <see cref="LatencyResult.Passed"/>: the p99 and error-rate limits hold for every server and for all
+/// together, the minimum rate for all together; a value that was not what was written, or a run that had to stop,
+/// fails whatever the limits.
+/// </summary>
+internal static class LatencyThresholds
+{
+    public static List<string> Check(LatencyOptions options, LatencyResult result, bool isAggregate, string? abortReason)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var failures = new List<string>();
+        if (abortReason is not null && isAggregate)
+            failures.Add(abortReason);
+        if (options.MaxP99Milliseconds is { } maxP99 && result.Latency.P99 > maxP99)
+            failures.Add(string.Create(c, $"p99 latency {result.Latency.P99:0.###} ms on {result.Server} is above the limit of {maxP99:0.###} ms"));
+        if (options.MaxP99Milliseconds is not null && result.Latency.Count == 0)
+            failures.Add($"no request to {result.Server} was answered, so its p99 latency is unknown");
+        if (options.MaxErrorRate is { } maxErrors && result.ErrorRate > maxErrors)
+            failures.Add(string.Create(c, $"error rate {result.ErrorRate:P3} on {result.Server} ({result.ErrorCounts}) is above the limit of {maxErrors:P3}"));
+        if (isAggregate && options.MinRate is { } minRate && result.AchievedRate < minRate)
+            failures.Add(string.Create(c, $"achieved rate {result.AchievedRate:N0}/s on {result.Server} is below the minimum of {minRate:N0}/s"));
+        if (result.ErrorCounts.VerifyMismatch > 0)
+            failures.Add(string.Create(c, $"{result.ErrorCounts.VerifyMismatch:N0} reads on {result.Server} returned a value that was not what was written"));
+        return failures;
+    }
+}

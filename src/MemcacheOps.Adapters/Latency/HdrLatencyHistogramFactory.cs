@@ -76,21 +76,23 @@ internal sealed class HdrLatencyHistogram(HistogramBase histogram) : ILatencyHis
 
 /// <summary>
 /// HdrHistogram's own log writer, so the file reads in HistogramLogProcessor, HdrHistogram's plotters and
-/// HistogramLogReader. A comment line says the unit (microseconds).
+/// HistogramLogReader. HdrHistogram.NET writes UTF-16, which the other HdrHistogram tools do not read; its lines
+/// are ASCII, so each is passed on as ASCII. A comment line says the unit (microseconds).
 /// </summary>
 internal sealed class HdrLatencyLogWriter : ILatencyLogWriter
 {
     private readonly Stream _output;
+    private readonly MemoryStream _staging = new();
     private readonly HistogramLogWriter _writer;
 
     public HdrLatencyLogWriter(Stream output, DateTimeOffset start)
     {
         _output = output;
-        var comment = System.Text.Encoding.ASCII.GetBytes("#[MemcacheOps Measure-MemcacheLatency: latency from the scheduled send time, in microseconds]\n");
-        output.Write(comment);
-        _writer = new HistogramLogWriter(output);
+        output.Write("#[MemcacheOps Measure-MemcacheLatency: latency from the scheduled send time, in microseconds]\n"u8);
+        _writer = new HistogramLogWriter(_staging);
         // With no histograms, Write puts down only the header: format version, start time and legend.
         _writer.Write(start.UtcDateTime);
+        PassOn();
     }
 
     public void Write(ILatencyHistogram interval, DateTimeOffset start, DateTimeOffset end, string tag)
@@ -101,7 +103,17 @@ internal sealed class HdrLatencyLogWriter : ILatencyLogWriter
         // Tags may not hold spaces or commas in the log format.
         histogram.Tag = tag.Replace(' ', '_').Replace(',', '_');
         _writer.Append(histogram);
+        PassOn();
+    }
+
+    /// <summary>Moves what the writer produced (UTF-16) to the output as ASCII.</summary>
+    private void PassOn()
+    {
+        _staging.Flush();
+        var text = System.Text.Encoding.Unicode.GetString(_staging.GetBuffer(), 0, (int)_staging.Length).TrimStart('\uFEFF');
+        _output.Write(System.Text.Encoding.ASCII.GetBytes(text));
         _output.Flush();
+        _staging.SetLength(0);
     }
 
     public void Dispose()

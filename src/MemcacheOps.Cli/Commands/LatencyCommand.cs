@@ -22,7 +22,7 @@ public sealed class LatencyCommand : ICommand
         new("target-rate", OptionKind.Value, "Requests per second in total, spread over servers and connections (default 1000). 0 runs closed loop at full speed.") { ValueName = "N" },
         new("duration", OptionKind.Value, "Seconds of measured load (default 10); the prefill and clean-up come on top.") { ValueName = "SECONDS" },
         new("connections", OptionKind.Value, "Connections per server (default 4).") { ValueName = "N" },
-        new("pipeline", OptionKind.Value, "Requests a connection may have awaiting replies; closed loop keeps this many in flight (default 8).") { ValueName = "N" },
+        new("pipeline", OptionKind.Value, "Requests a connection may have awaiting replies; closed loop keeps this many in flight (default 32).") { ValueName = "N" },
         new("mix", OptionKind.Value, "Operations and weights, e.g. get=90,set=10 (default) or mg=80,ms=15,delete=3,touch=2.") { ValueName = "MIX" },
         new("key-count", OptionKind.Value, "Keys per server, all written before the measured phase (default 10000).") { ValueName = "N" },
         new("key-distribution", OptionKind.Value, "uniform (default), zipf (exponent 0.99) or sequential.") { ValueName = "KIND" },

@@ -20,7 +20,7 @@ public sealed record LatencyOptions
     public int Connections { get; init; } = 4;
 
     /// <summary>Requests one connection may have awaiting replies (open loop), or keeps in flight (closed loop).</summary>
-    public int Pipeline { get; init; } = 8;
+    public int Pipeline { get; init; } = 32;
 
     public OperationMix Mix { get; init; } = OperationMix.Default;
 

@@ -52,9 +52,9 @@ public static class LatencyService
             }
 
             var outcome = await MeasureAsync(context, servers, histograms, log, sink, cancellationToken).ConfigureAwait(false);
-            var after = await ReadStatsAsync(servers, controls, cancellationToken).ConfigureAwait(false);
+            var after = await ReadStatsAfterAsync(servers, controls, sink, cancellationToken).ConfigureAwait(false);
 
-            var perServer = outcome.Totals.Select((t, i) => BuildServerResult(context, t, outcome, Delta(before[i], after[i]), histograms)).ToList();
+            var perServer = outcome.Totals.Select((t, i) => BuildServerResult(context, t, outcome, after[i] is { } a ? Delta(before[i], a) : null, histograms)).ToList();
             var result = Aggregate(context, perServer, outcome, histograms);
             await sink.EmitAsync(result, cancellationToken).ConfigureAwait(false);
             if (outcome.AbortReason is { } reason)
@@ -108,6 +108,7 @@ public static class LatencyService
             foreach (var connection in connections)
                 connection.StartSchedule(start);
             var startTime = DateTimeOffset.UtcNow;
+            context.Started.TrySetResult();
 
             pacer = new Thread(() => Pace(context, connections, ref pacerStop)) { IsBackground = true, Name = "MemcacheOps latency pacer", Priority = ThreadPriority.AboveNormal };
             pacer.Start();
@@ -314,7 +315,7 @@ public static class LatencyService
         Max = latency.Max / 1000.0,
     };
 
-    private static LatencyResult BuildServerResult(LoadContext context, LatencyTotals totals, Outcome outcome, ServerStatsDelta delta, ILatencyHistogramFactory factory)
+    private static LatencyResult BuildServerResult(LoadContext context, LatencyTotals totals, Outcome outcome, ServerStatsDelta? delta, ILatencyHistogramFactory factory)
     {
         var server = totals.Server;
         return BuildResult(context, server.Name, [totals], ErrorClasses(server), server.Connections.Sum(c => c.NotSent), server.Connections.Sum(c => c.Verified),
@@ -334,11 +335,11 @@ public static class LatencyService
         }
         var name = string.Create(CultureInfo.InvariantCulture, $"all ({perServer.Count} servers)");
         return BuildResult(context, name, outcome.Totals, byClass, perServer.Sum(r => r.NotSent), perServer.Sum(r => r.Verified),
-            outcome, ServerStatsDelta.Sum(perServer.Select(r => r.ServerDelta!)), perServer, factory);
+            outcome, perServer.All(r => r.ServerDelta is not null) ? ServerStatsDelta.Sum(perServer.Select(r => r.ServerDelta!)) : null, perServer, factory);
     }
 
     private static LatencyResult BuildResult(LoadContext context, string name, IReadOnlyList<LatencyTotals> totals, long[] errorClasses, long notSent, long verified,
-        Outcome outcome, ServerStatsDelta delta, IReadOnlyList<LatencyResult> servers, ILatencyHistogramFactory factory)
+        Outcome outcome, ServerStatsDelta? delta, IReadOnlyList<LatencyResult> servers, ILatencyHistogramFactory factory)
     {
         var options = context.Options;
         var latency = Merge(factory, totals.SelectMany(t => t.Latency));
@@ -421,6 +422,26 @@ public static class LatencyService
         {
             var pairs = await StatsReader.ReadAsync(controls[i], StatsGroup.General, cancellationToken).ConfigureAwait(false);
             stats.Add(ServerStats.FromPairs(servers[i].Name, pairs, DateTimeOffset.UtcNow));
+        }
+        return stats;
+    }
+
+    /// <summary>The stats after the run; a server that died during it has none (its delta is null) and a warning says so.</summary>
+    private static async Task<List<ServerStats?>> ReadStatsAfterAsync(List<LoadServer> servers, List<MemcachedConnection> controls, IOperationSink sink, CancellationToken cancellationToken)
+    {
+        var stats = new List<ServerStats?>(servers.Count);
+        for (var i = 0; i < servers.Count; i++)
+        {
+            try
+            {
+                var pairs = await StatsReader.ReadAsync(controls[i], StatsGroup.General, cancellationToken).ConfigureAwait(false);
+                stats.Add(ServerStats.FromPairs(servers[i].Name, pairs, DateTimeOffset.UtcNow));
+            }
+            catch (MemcacheException ex)
+            {
+                sink.Warning($"The server's own counters after the run could not be read from {servers[i].Name}: {ex.Message}");
+                stats.Add(null);
+            }
         }
         return stats;
     }

@@ -163,7 +163,10 @@ internal sealed class LoadConnection : IDisposable
     private async Task ReadAsync(MemcachedConnection connection, CancellationToken cancellationToken)
     {
         if (!_context.OpenLoop)
+        {
+            await _context.Started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             await RefillAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
         while (true)
         {
             var needed = ProcessReplies(connection);
@@ -273,6 +276,8 @@ internal sealed class LoadConnection : IDisposable
             KeyDistribution.Sequential => NextSequential(),
             _ => _random.Next(options.KeyCount),
         };
+        if (LoadOperations.IsStore(operation))
+            key = OwnKey(key);
         ref var slot = ref _ring[_tail % _depth];
         slot.Operation = operation;
         slot.Key = key;
@@ -291,6 +296,21 @@ internal sealed class LoadConnection : IDisposable
         Serialize(ref slot);
         // Published before the bytes leave, so the reader always finds the request its reply answers.
         Volatile.Write(ref _tail, _tail + 1);
+    }
+
+    /// <summary>
+    /// Stores of a key always travel over the same connection (key modulo connections), so the server applies them in
+    /// the order their versions were issued and the newest acknowledged version is what a later read must return at
+    /// least. Stores of the same key on two connections could be applied in either order, and a correct server
+    /// would then look stale. The key keeps its place in the distribution's block of <c>Connections</c> keys.
+    /// </summary>
+    private int OwnKey(int key)
+    {
+        var connections = _context.Options.Connections;
+        if (connections == 1)
+            return key;
+        var owned = key - key % connections + Index;
+        return owned < _context.Options.KeyCount ? owned : Index < _context.Options.KeyCount ? Index : key;
     }
 
     private int NextSequential()

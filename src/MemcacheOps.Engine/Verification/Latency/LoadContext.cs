@@ -36,6 +36,9 @@ internal sealed class LoadContext
     public long StartTicks { get; set; }
     public long EndTicks { get; set; }
 
+    /// <summary>Completed when the measured phase starts; the closed loop's readers wait for it before their first requests.</summary>
+    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Set when the measured phase is over (or aborted): no more requests are sent.</summary>
     public volatile bool Stopping;
 

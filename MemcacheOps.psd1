@@ -30,6 +30,7 @@
         'Import-MemcacheData'
         'Compare-MemcacheData'
         'Move-MemcacheNode'
+        'Measure-MemcacheLatency'
     )
     VariablesToExport    = @()
     AliasesToExport      = @(

@@ -20,16 +20,24 @@ public static class Program
             return 2;
         }
 
-        // 1. "Another module" uses its YamlDotNet first: it lands in the default context.
+        // 1. "Another module" uses its YamlDotNet and HdrHistogram first: they land in the default context.
         var defaultYaml = typeof(YamlDotNet.Serialization.Deserializer).Assembly;
+        var defaultHdr = typeof(HdrHistogram.HistogramBase).Assembly;
 
         // 2. The module's loader, as the cmdlets use it.
         var loader = AdapterLoader.ForModule(args[0]);
         var factory = loader.Factory;
         var description = factory.Describe();
+        // Measure-MemcacheLatency's histograms: created in the private context, used through the engine's interfaces.
+        var histograms = factory.CreateLatencyHistograms();
+        var recorder = histograms.CreateRecorder();
+        recorder.Record(1234);
+        var histogram = histograms.CreateHistogram();
+        recorder.TakeInterval(histogram);
 
         var adapterAssemblies = loader.Context.Assemblies.ToList();
         var adaptersYaml = adapterAssemblies.FirstOrDefault(a => a.GetName().Name == "YamlDotNet");
+        var adaptersHdr = adapterAssemblies.FirstOrDefault(a => a.GetName().Name == "HdrHistogram");
         var engine = typeof(IAdapterFactory).Assembly;
         var engineSeenByFactory = factory.GetType().GetInterfaces().Single(i => i.FullName == typeof(IAdapterFactory).FullName).Assembly;
         var engineResolvedByContext = loader.Context.LoadFromAssemblyName(new AssemblyName(engine.GetName().Name!));
@@ -42,6 +50,12 @@ public static class Program
             ["adaptersYamlLocation"] = adaptersYaml?.Location,
             ["adaptersYamlContext"] = adaptersYaml is null ? null : AssemblyLoadContext.GetLoadContext(adaptersYaml)?.Name,
             ["sameYamlInstance"] = ReferenceEquals(defaultYaml, adaptersYaml),
+            ["defaultHdrContext"] = AssemblyLoadContext.GetLoadContext(defaultHdr)?.Name,
+            ["adaptersHdrContext"] = adaptersHdr is null ? null : AssemblyLoadContext.GetLoadContext(adaptersHdr)?.Name,
+            ["adaptersHdrLocation"] = adaptersHdr?.Location,
+            ["sameHdrInstance"] = ReferenceEquals(defaultHdr, adaptersHdr),
+            ["histogramsContext"] = AssemblyLoadContext.GetLoadContext(histograms.GetType().Assembly)?.Name,
+            ["histogramCount"] = histogram.Count,
             ["factoryType"] = factory.GetType().FullName,
             ["factoryContext"] = AssemblyLoadContext.GetLoadContext(factory.GetType().Assembly)?.Name,
             ["engineContext"] = AssemblyLoadContext.GetLoadContext(engine)?.Name,

@@ -24,6 +24,7 @@ public sealed class LayoutTests(ModuleFixture module) : IDisposable
             .Select(Path.GetFileName).ToList();
         Assert.Contains("MemcacheOps.Adapters.dll", dependencies);
         Assert.Contains("YamlDotNet.dll", dependencies);
+        Assert.Contains("HdrHistogram.dll", dependencies);
         Assert.DoesNotContain("MemcacheOps.Engine.dll", dependencies);
         Assert.Empty(Directory.GetFiles(module.LayoutDirectory, "*.deps.json", SearchOption.AllDirectories));
     }

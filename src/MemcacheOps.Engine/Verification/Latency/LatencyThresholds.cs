@@ -23,6 +23,10 @@ internal static class LatencyThresholds
             failures.Add(string.Create(c, $"error rate {result.ErrorRate:P3} on {result.Server} ({result.ErrorCounts}) is above the limit of {maxErrors:P3}"));
         if (isAggregate && options.MinRate is { } minRate && result.AchievedRate < minRate)
             failures.Add(string.Create(c, $"achieved rate {result.AchievedRate:N0}/s on {result.Server} is below the minimum of {minRate:N0}/s"));
+        // An open loop that could not keep its schedule did not apply the load it reports on.
+        var scheduled = result.Requests + result.Errors + result.NotSent;
+        if (result.TargetRate > 0 && result.NotSent > 0.01 * scheduled)
+            failures.Add(string.Create(c, $"{result.NotSent:N0} of {scheduled:N0} requests to {result.Server} were due but never sent (connections down, or every pipeline slot taken): the load asked for was not applied"));
         if (result.ErrorCounts.VerifyMismatch > 0)
             failures.Add(string.Create(c, $"{result.ErrorCounts.VerifyMismatch:N0} reads on {result.Server} returned a value that was not what was written"));
         return failures;

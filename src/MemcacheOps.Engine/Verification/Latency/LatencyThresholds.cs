@@ -16,7 +16,7 @@ internal static class LatencyThresholds
         if (abortReason is not null && isAggregate)
             failures.Add(abortReason);
         if (options.MaxP99Milliseconds is { } maxP99 && result.Latency.P99 > maxP99)
-            failures.Add(string.Create(c, $"p99 latency {result.Latency.P99:0.###} ms on {result.Server} is above the limit of {maxP99:0.###} ms"));
+            failures.Add(string.Create(c, $"p99 latency {result.Latency.P99:0.###} ms on {result.Server} is above the limit of {maxP99:G6} ms"));
         if (result.Requests == 0)
             failures.Add($"no request to {result.Server} was answered, so there is nothing to measure");
         if (options.MaxErrorRate is { } maxErrors && result.ErrorRate > maxErrors)

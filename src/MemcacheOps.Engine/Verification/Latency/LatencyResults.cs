@@ -68,6 +68,9 @@ public sealed record LatencyOperationStats
     public LatencyPercentiles? HitLatency { get; init; }
     /// <summary>Latency of the reads that did not.</summary>
     public LatencyPercentiles? MissLatency { get; init; }
+
+    public override string ToString()
+        => FormattableString.Invariant($"{Operation} {Count:N0} (hits {Hits:N0}, misses {Misses:N0}): p50 {Latency.P50:0.###} ms, p99 {Latency.P99:0.###}, max {Latency.Max:0.###}");
 }
 
 /// <summary>What the server itself counted during the measured phase (stats before and after), beside the client's figures.</summary>
@@ -84,6 +87,9 @@ public sealed record ServerStatsDelta
     public long RejectedConnections { get; init; }
     /// <summary>Times the server stopped accepting connections because it hit its connection limit (listen_disabled_num).</summary>
     public long ListenDisabled { get; init; }
+
+    public override string ToString()
+        => FormattableString.Invariant($"gets {Gets:N0}, hits {Hits:N0}, misses {Misses:N0}, sets {Sets:N0}, evictions {Evictions:N0}, connections {ConnectionsBefore}->{ConnectionsAfter} ({NewConnections} new, {RejectedConnections} rejected), listen_disabled {ListenDisabled}");
 
     public static ServerStatsDelta Sum(IEnumerable<ServerStatsDelta> deltas)
     {
@@ -175,6 +181,9 @@ public sealed record LatencyResult
 
     /// <summary>Per-server results of a run (empty on a per-server result).</summary>
     public IReadOnlyList<LatencyResult> Servers { get; init; } = [];
+
+    public override string ToString()
+        => FormattableString.Invariant($"{Server}: {AchievedRate:N0}/s, p99 {Latency.P99:0.###} ms, {Errors:N0} errors, {(Passed ? "passed" : "failed")}");
 }
 
 /// <summary>One interval of a run (-IntervalSeconds), for one server or (Server "all") for all of them.</summary>

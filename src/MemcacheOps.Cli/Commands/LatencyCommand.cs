@@ -18,7 +18,8 @@ public sealed class LatencyCommand : ICommand
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
-        CommonOptions.Server,
+        // The shared connection options (server, timeouts, and whatever the transport gains), as every verb has them.
+        .. CommonOptions.Connection,
         new("target-rate", OptionKind.Value, "Requests per second in total, spread over servers and connections (default 1000). 0 runs closed loop at full speed.") { ValueName = "N" },
         new("duration", OptionKind.Value, "Seconds of measured load (default 10); the prefill and clean-up come on top.") { ValueName = "SECONDS" },
         new("connections", OptionKind.Value, "Connections per server (default 4).") { ValueName = "N" },
@@ -34,10 +35,6 @@ public sealed class LatencyCommand : ICommand
         new("max-p99-milliseconds", OptionKind.Value, "Fail (exit 1) when the p99 latency of any server or of all is above this.") { ValueName = "MS" },
         new("min-rate", OptionKind.Value, "Fail (exit 1) when the achieved rate of all servers is below this many requests per second.") { ValueName = "N" },
         new("max-error-rate", OptionKind.Value, "Fail (exit 1) when errors exceed this fraction of requests (0.01 = 1%) on any server or all.") { ValueName = "FRACTION" },
-        CommonOptions.Json,
-        CommonOptions.ConnectTimeout,
-        CommonOptions.Timeout,
-        CommonOptions.Quiet,
     ];
 
     public async Task<int> RunAsync(ParsedArguments args, CliConsole console, CancellationToken cancellationToken)

@@ -51,7 +51,9 @@ public sealed class LatencyAcceptanceTests : IDisposable
         // Each stall delays every request scheduled during it (about 100 of each 1000): an open-loop client sees
         // about 180 ms at p99; a closed-loop one would charge the stall to one request only.
         Assert.True(p99 >= 100, $"p99 {p99} ms; expected at least 100 ms: {result}");
-        Assert.True(result.GetProperty("serviceTime").GetProperty("p99").GetDouble() < p99, result.ToString());
+        // Service time (from the actual send) never exceeds latency (from the schedule); with 32 pipeline slots the
+        // first requests of a stall are sent and wait too, so the two may meet at p99.
+        Assert.True(result.GetProperty("serviceTime").GetProperty("p99").GetDouble() <= p99, result.ToString());
         Assert.InRange(result.GetProperty("achievedRate").GetDouble(), 450, 550);
     }
 

@@ -123,7 +123,7 @@ public static class LatencyService
             var end = Stopwatch.GetTimestamp();
             outcome.Measured = context.OpenLoop && outcome.AbortReason is null
                 ? options.Duration
-                : TimeSpan.FromSeconds((Math.Min(end, Math.Max(context.EndTicks, end)) - start) / (double)Stopwatch.Frequency);
+                : TimeSpan.FromSeconds((end - start) / (double)Stopwatch.Frequency);
             var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds;
             Volatile.Write(ref pacerStop, 1);
             pacer.Join();
@@ -133,6 +133,13 @@ public static class LatencyService
             await Task.WhenAll(tasks).ConfigureAwait(false);
             foreach (var t in totals)
                 t.Collect();
+            // The replies that came after the last interval: the log holds every request of the run.
+            var tailEnd = DateTimeOffset.UtcNow;
+            for (var i = 0; i < totals.Length && log is not null; i++)
+            {
+                if (totals[i].Interval.Count > 0)
+                    log.Write(totals[i].Interval, context.LastIntervalEnd, tailEnd, servers[i].Name);
+            }
             var answered = totals.Sum(t => t.Counters().Requests);
             outcome.CpuMicrosecondsPerRequest = answered > 0 ? Math.Round(cpu / answered, 2) : null;
             return outcome;
@@ -224,6 +231,7 @@ public static class LatencyService
             var seconds = Math.Max(1e-3, (intervalEnd - intervalStart).TotalSeconds);
             var intervals = new List<LatencyInterval>();
             long allRequests = 0;
+            string? abort = null;
             for (var i = 0; i < servers.Count; i++)
             {
                 totals[i].Collect();
@@ -241,7 +249,7 @@ public static class LatencyService
                     if (stormSince[i] == 0)
                         stormSince[i] = now;
                     else if (now - stormSince[i] >= (long)(StormLength.TotalSeconds * Stopwatch.Frequency) - tickTicks / 2)
-                        return Storm(servers[i], elapsed, $"{errors:N0} of {errors + requests:N0} requests failed in the last {seconds:0.#} s", counters.Errors);
+                        abort ??= Storm(servers[i], elapsed, $"{errors:N0} of {errors + requests:N0} requests failed in the last {seconds:0.#} s");
                 }
                 else
                 {
@@ -249,7 +257,7 @@ public static class LatencyService
                 }
                 var connections = servers[i].Connections;
                 if (connections.All(c => !c.IsUp && c.DownSince != 0 && now - c.DownSince >= (long)(DownLimit.TotalSeconds * Stopwatch.Frequency)))
-                    return Storm(servers[i], elapsed, $"none of its {connections.Length} connections could be reopened for {DownLimit.TotalSeconds:0} s", counters.Errors);
+                    abort ??= Storm(servers[i], elapsed, $"none of its {connections.Length} connections could be reopened for {DownLimit.TotalSeconds:0} s");
                 last[i] = counters;
             }
             if (allInterval is not null)
@@ -266,6 +274,7 @@ public static class LatencyService
             foreach (var interval in intervals)
                 await sink.EmitAsync(interval, cancellationToken).ConfigureAwait(false);
             intervalStart = intervalEnd;
+            context.LastIntervalEnd = intervalEnd;
             var expected = context.OpenLoop ? (long?)(options.TargetRate * options.Duration.TotalSeconds) : null;
             sink.Progress(new ProgressSnapshot
             {
@@ -276,12 +285,14 @@ public static class LatencyService
                 Elapsed = elapsed,
                 ItemsPerSecond = elapsed.TotalSeconds > 0 ? allRequests / elapsed.TotalSeconds : 0,
             });
+            if (abort is not null)
+                return abort;
             if (finished)
                 return null;
         }
     }
 
-    private static string Storm(LoadServer server, TimeSpan elapsed, string what, long errors)
+    private static string Storm(LoadServer server, TimeSpan elapsed, string what)
     {
         var counts = LatencyErrorCounts.From(ErrorClasses(server));
         return string.Create(CultureInfo.InvariantCulture,

@@ -36,6 +36,9 @@ internal sealed class LoadContext
     public long StartTicks { get; set; }
     public long EndTicks { get; set; }
 
+    /// <summary>When the monitor last closed an interval (the .hlog's last interval ends there).</summary>
+    public DateTimeOffset LastIntervalEnd { get; set; }
+
     /// <summary>Completed when the measured phase starts; the closed loop's readers wait for it before their first requests.</summary>
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -14,10 +14,6 @@ namespace MemcacheOps.Engine.Verification.Latency;
 /// </summary>
 public static class LatencyService
 {
-    /// <summary>An error storm: more than half the requests failed, at least this many in a second, for two seconds.</summary>
-    private const int StormErrorsPerSecond = 100;
-    private static readonly TimeSpan StormLength = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan DownLimit = TimeSpan.FromSeconds(3);
 
     public static async Task<LatencyResult> RunAsync(LatencyOptions options, ILatencyHistogramFactory histograms, IOperationSink sink, CancellationToken cancellationToken)
     {
@@ -54,8 +50,8 @@ public static class LatencyService
             var outcome = await MeasureAsync(context, servers, histograms, log, sink, cancellationToken).ConfigureAwait(false);
             var after = await ReadStatsAfterAsync(servers, controls, sink, cancellationToken).ConfigureAwait(false);
 
-            var perServer = outcome.Totals.Select((t, i) => BuildServerResult(context, t, outcome, after[i] is { } a ? Delta(before[i], a) : null, histograms)).ToList();
-            var result = Aggregate(context, perServer, outcome, histograms);
+            var perServer = outcome.Totals.Select((t, i) => LatencyReport.ForServer(context, t, outcome, after[i] is { } a ? LatencyReport.Delta(before[i], a) : null, histograms)).ToList();
+            var result = LatencyReport.ForRun(context, perServer, outcome, histograms);
             await sink.EmitAsync(result, cancellationToken).ConfigureAwait(false);
             if (outcome.AbortReason is { } reason)
                 throw new MemcacheException(MemcacheErrorKind.ServerError, "LatencyErrorStorm", reason, string.Join(", ", servers.Select(s => s.Name)));
@@ -74,15 +70,7 @@ public static class LatencyService
         }
     }
 
-    private sealed class Outcome
-    {
-        public required LatencyTotals[] Totals { get; init; }
-        public TimeSpan Measured { get; set; }
-        public double? CpuMicrosecondsPerRequest { get; set; }
-        public string? AbortReason { get; set; }
-    }
-
-    private static async Task<Outcome> MeasureAsync(LoadContext context, List<LoadServer> servers, ILatencyHistogramFactory histograms, ILatencyLogWriter? log, IOperationSink sink, CancellationToken cancellationToken)
+    private static async Task<LatencyOutcome> MeasureAsync(LoadContext context, List<LoadServer> servers, ILatencyHistogramFactory histograms, ILatencyLogWriter? log, IOperationSink sink, CancellationToken cancellationToken)
     {
         var options = context.Options;
         var total = servers.Count * options.Connections;
@@ -91,7 +79,7 @@ public static class LatencyService
             server.Connections = Enumerable.Range(0, options.Connections).Select(i => new LoadConnection(context, server, i, total, n++)).ToArray();
         var connections = servers.SelectMany(s => s.Connections).ToArray();
         var totals = servers.Select(s => new LatencyTotals(s, histograms)).ToArray();
-        var outcome = new Outcome { Totals = totals };
+        var outcome = new LatencyOutcome { Totals = totals };
 
         using var readers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tasks = connections.Select(c => Task.Run(() => c.RunAsync(readers.Token), CancellationToken.None)).ToArray();
@@ -113,7 +101,7 @@ public static class LatencyService
             pacer = new Thread(() => Pace(context, connections, ref pacerStop)) { IsBackground = true, Name = "MemcacheOps latency pacer", Priority = ThreadPriority.AboveNormal };
             pacer.Start();
 
-            outcome.AbortReason = await MonitorAsync(context, servers, totals, log, startTime, sink, cancellationToken).ConfigureAwait(false);
+            outcome.AbortReason = await LatencyMonitor.RunAsync(context, servers, totals, log, startTime, sink, cancellationToken).ConfigureAwait(false);
             context.Stopping = true;
 
             // Let the requests in flight come back (each within the timeout), then stop the readers.
@@ -200,232 +188,6 @@ public static class LatencyService
         }
     }
 
-    /// <summary>
-    /// Every interval (or second): collects the recorders, emits intervals, writes the .hlog, reports progress, and
-    /// watches for an error storm. Returns when the schedule is over, or the reason to abort.
-    /// </summary>
-    private static async Task<string?> MonitorAsync(LoadContext context, List<LoadServer> servers, LatencyTotals[] totals, ILatencyLogWriter? log,
-        DateTimeOffset startTime, IOperationSink sink, CancellationToken cancellationToken)
-    {
-        var options = context.Options;
-        var tick = options.Interval ?? TimeSpan.FromSeconds(1);
-        var tickTicks = (long)(tick.TotalSeconds * Stopwatch.Frequency);
-        var last = new (long Requests, long Hits, long Misses, long Errors)[servers.Count];
-        var stormSince = new long[servers.Count];
-        var allInterval = options.Interval is not null && servers.Count > 1 ? totals[0].Interval : null;
-        var next = context.StartTicks + tickTicks;
-        var intervalStart = startTime;
-        while (true)
-        {
-            var now = Stopwatch.GetTimestamp();
-            var wake = Math.Min(next, context.EndTicks);
-            if (wake > now)
-                await Task.Delay(TimeSpan.FromSeconds((wake - now) / (double)Stopwatch.Frequency), cancellationToken).ConfigureAwait(false);
-            now = Stopwatch.GetTimestamp();
-            var finished = now >= context.EndTicks;
-            if (now < next && !finished)
-                continue;
-            next += tickTicks;
-            var intervalEnd = DateTimeOffset.UtcNow;
-            var elapsed = TimeSpan.FromSeconds((now - context.StartTicks) / (double)Stopwatch.Frequency);
-            var seconds = Math.Max(1e-3, (intervalEnd - intervalStart).TotalSeconds);
-            var intervals = new List<LatencyInterval>();
-            long allRequests = 0;
-            string? abort = null;
-            for (var i = 0; i < servers.Count; i++)
-            {
-                totals[i].Collect();
-                var counters = totals[i].Counters();
-                var requests = counters.Requests - last[i].Requests;
-                var errors = counters.Errors - last[i].Errors;
-                allRequests += counters.Requests;
-                if (options.Interval is not null)
-                    intervals.Add(Interval(servers[i].Name, intervalEnd, elapsed, seconds, totals[i].Interval, requests, errors, counters.Hits - last[i].Hits, counters.Misses - last[i].Misses));
-                log?.Write(totals[i].Interval, intervalStart, intervalEnd, servers[i].Name);
-
-                // Error storm: most requests failing, many of them, for a while; or no connection up for a while.
-                if (errors >= StormErrorsPerSecond * seconds && errors > requests)
-                {
-                    if (stormSince[i] == 0)
-                        stormSince[i] = now;
-                    else if (now - stormSince[i] >= (long)(StormLength.TotalSeconds * Stopwatch.Frequency) - tickTicks / 2)
-                        abort ??= Storm(servers[i], elapsed, $"{errors:N0} of {errors + requests:N0} requests failed in the last {seconds:0.#} s");
-                }
-                else
-                {
-                    stormSince[i] = 0;
-                }
-                var connections = servers[i].Connections;
-                if (connections.All(c => !c.IsUp && c.DownSince != 0 && now - c.DownSince >= (long)(DownLimit.TotalSeconds * Stopwatch.Frequency)))
-                    abort ??= Storm(servers[i], elapsed, $"none of its {connections.Length} connections could be reopened for {DownLimit.TotalSeconds:0} s");
-                last[i] = counters;
-            }
-            if (allInterval is not null)
-            {
-                // The first server's interval histogram becomes the sum (after it was logged and reported).
-                for (var i = 1; i < totals.Length; i++)
-                    totals[0].Interval.Add(totals[i].Interval);
-                var all = Interval("all", intervalEnd, elapsed, seconds, totals[0].Interval,
-                    intervals.Sum(x => x.Requests), intervals.Sum(x => x.Errors), intervals.Sum(x => x.Hits), intervals.Sum(x => x.Misses));
-                intervals.Add(all);
-            }
-            foreach (var t in totals)
-                t.Interval.Reset();
-            foreach (var interval in intervals)
-                await sink.EmitAsync(interval, cancellationToken).ConfigureAwait(false);
-            intervalStart = intervalEnd;
-            context.LastIntervalEnd = intervalEnd;
-            var expected = context.OpenLoop ? (long?)(options.TargetRate * options.Duration.TotalSeconds) : null;
-            sink.Progress(new ProgressSnapshot
-            {
-                Activity = "Measuring latency",
-                Phase = context.OpenLoop ? string.Create(CultureInfo.InvariantCulture, $"open loop at {options.TargetRate:N0} requests/s") : "closed loop",
-                Items = allRequests,
-                TotalItems = expected,
-                Elapsed = elapsed,
-                ItemsPerSecond = elapsed.TotalSeconds > 0 ? allRequests / elapsed.TotalSeconds : 0,
-            });
-            if (abort is not null)
-                return abort;
-            if (finished)
-                return null;
-        }
-    }
-
-    private static string Storm(LoadServer server, TimeSpan elapsed, string what)
-    {
-        var counts = LatencyErrorCounts.From(ErrorClasses(server));
-        return string.Create(CultureInfo.InvariantCulture,
-            $"Stopped after {elapsed.TotalSeconds:0.0} s: {server.Name} is failing ({what}; errors so far {counts}). The figures are partial. Check that the server is up and not overloaded, or lower -TargetRate.");
-    }
-
-    private static long[] ErrorClasses(LoadServer server)
-    {
-        var byClass = new long[6];
-        foreach (var connection in server.Connections)
-        {
-            for (var c = 0; c < byClass.Length; c++)
-                byClass[c] += connection.ErrorCount((LoadErrorClass)c);
-        }
-        return byClass;
-    }
-
-    private static LatencyInterval Interval(string server, DateTimeOffset at, TimeSpan elapsed, double seconds, ILatencyHistogram latency, long requests, long errors, long hits, long misses) => new()
-    {
-        Server = server,
-        Timestamp = at,
-        Elapsed = elapsed,
-        Rate = Math.Round(requests / seconds, 1),
-        Requests = requests,
-        Errors = errors,
-        Hits = hits,
-        Misses = misses,
-        P50 = latency.ValueAtPercentile(50) / 1000.0,
-        P99 = latency.ValueAtPercentile(99) / 1000.0,
-        P999 = latency.ValueAtPercentile(99.9) / 1000.0,
-        Max = latency.Max / 1000.0,
-    };
-
-    private static LatencyResult BuildServerResult(LoadContext context, LatencyTotals totals, Outcome outcome, ServerStatsDelta? delta, ILatencyHistogramFactory factory)
-    {
-        var server = totals.Server;
-        return BuildResult(context, server.Name, [totals], ErrorClasses(server), server.Connections.Sum(c => c.NotSent), server.Connections.Sum(c => c.Verified),
-            outcome, delta, [], factory);
-    }
-
-    private static LatencyResult Aggregate(LoadContext context, List<LatencyResult> perServer, Outcome outcome, ILatencyHistogramFactory factory)
-    {
-        if (perServer.Count == 1)
-            return perServer[0] with { Servers = perServer };
-        var byClass = new long[6];
-        foreach (var totals in outcome.Totals)
-        {
-            var classes = ErrorClasses(totals.Server);
-            for (var c = 0; c < 6; c++)
-                byClass[c] += classes[c];
-        }
-        var name = string.Create(CultureInfo.InvariantCulture, $"all ({perServer.Count} servers)");
-        return BuildResult(context, name, outcome.Totals, byClass, perServer.Sum(r => r.NotSent), perServer.Sum(r => r.Verified),
-            outcome, perServer.All(r => r.ServerDelta is not null) ? ServerStatsDelta.Sum(perServer.Select(r => r.ServerDelta!)) : null, perServer, factory);
-    }
-
-    private static LatencyResult BuildResult(LoadContext context, string name, IReadOnlyList<LatencyTotals> totals, long[] errorClasses, long notSent, long verified,
-        Outcome outcome, ServerStatsDelta? delta, IReadOnlyList<LatencyResult> servers, ILatencyHistogramFactory factory)
-    {
-        var options = context.Options;
-        var latency = Merge(factory, totals.SelectMany(t => t.Latency));
-        var service = Merge(factory, totals.SelectMany(t => t.Service));
-        var byOperation = new List<LatencyOperationStats>();
-        long requests = 0, hits = 0, misses = 0;
-        foreach (var (operation, _) in options.Mix.Weights)
-        {
-            var slots = LoadServer.Outcomes(operation).Select(o => LoadServer.Slot(operation, o)).ToList();
-            var counts = slots.ToDictionary(s => s, s => totals.Sum(t => t.Server.Connections.Sum(c => c.Count(s))));
-            var opHits = LoadOperations.IsStore(operation) ? 0 : counts[LoadServer.Slot(operation, LoadOutcome.Hit)];
-            var opMisses = LoadOperations.IsStore(operation) ? 0 : counts[LoadServer.Slot(operation, LoadOutcome.Miss)];
-            requests += counts.Values.Sum();
-            if (LoadOperations.IsRead(operation))
-            {
-                hits += opHits;
-                misses += opMisses;
-            }
-            byOperation.Add(new LatencyOperationStats
-            {
-                Operation = LoadOperations.Name(operation),
-                Count = counts.Values.Sum(),
-                Hits = opHits,
-                Misses = opMisses,
-                Latency = LatencyPercentiles.From(Merge(factory, totals.SelectMany(t => slots.Select(s => t.Latency[s])))),
-                ServiceTime = LatencyPercentiles.From(Merge(factory, totals.SelectMany(t => slots.Select(s => t.Service[s])))),
-                HitLatency = LoadOperations.IsStore(operation) ? null : LatencyPercentiles.From(Merge(factory, totals.Select(t => t.Latency[LoadServer.Slot(operation, LoadOutcome.Hit)]))),
-                MissLatency = LoadOperations.IsStore(operation) ? null : LatencyPercentiles.From(Merge(factory, totals.Select(t => t.Latency[LoadServer.Slot(operation, LoadOutcome.Miss)]))),
-            });
-        }
-        var seconds = Math.Max(1e-3, outcome.Measured.TotalSeconds);
-        var result = new LatencyResult
-        {
-            Server = name,
-            Mode = context.OpenLoop ? "OpenLoop" : "ClosedLoop",
-            TargetRate = options.TargetRate,
-            AchievedRate = Math.Round(requests / seconds, 1),
-            Duration = outcome.Measured,
-            Requests = requests,
-            NotSent = notSent,
-            ErrorCounts = LatencyErrorCounts.From(errorClasses),
-            Hits = hits,
-            Misses = misses,
-            Verified = verified,
-            Latency = LatencyPercentiles.From(latency),
-            ServiceTime = LatencyPercentiles.From(service),
-            ByOperation = byOperation,
-            ServerDelta = delta,
-            ClientCpuMicrosecondsPerRequest = outcome.CpuMicrosecondsPerRequest,
-            Connections = options.Connections,
-            Pipeline = options.Pipeline,
-            Mix = options.Mix.Text,
-            KeyCount = options.KeyCount,
-            KeyDistribution = options.KeyDistribution.ToString(),
-            ValueSize = options.ValueSize.Text,
-            KeyPrefix = context.KeyPrefix,
-            Servers = servers,
-        };
-        var failures = LatencyThresholds.Check(options, result, isAggregate: servers.Count > 0 || options.Servers.Count == 1, outcome.AbortReason);
-        failures.InsertRange(0, servers.SelectMany(s => s.Failures));
-        return result with { Passed = failures.Count == 0, Failures = failures.Distinct().ToList() };
-    }
-
-    /// <summary>A new histogram holding the counts of all <paramref name="histograms"/> (missing ones skipped).</summary>
-    private static ILatencyHistogram Merge(ILatencyHistogramFactory factory, IEnumerable<ILatencyHistogram?> histograms)
-    {
-        var merged = factory.CreateHistogram();
-        foreach (var histogram in histograms)
-        {
-            if (histogram is not null)
-                merged.Add(histogram);
-        }
-        return merged;
-    }
-
     private static async Task<List<ServerStats>> ReadStatsAsync(List<LoadServer> servers, List<MemcachedConnection> controls, CancellationToken cancellationToken)
     {
         var stats = new List<ServerStats>(servers.Count);
@@ -455,24 +217,6 @@ public static class LatencyService
             }
         }
         return stats;
-    }
-
-    private static ServerStatsDelta Delta(ServerStats before, ServerStats after)
-    {
-        static long Raw(ServerStats s, string name) => s.Raw.TryGetValue(name, out var v) && long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
-        return new ServerStatsDelta
-        {
-            Gets = after.CmdGet - before.CmdGet,
-            Hits = after.GetHits - before.GetHits,
-            Misses = after.GetMisses - before.GetMisses,
-            Sets = after.CmdSet - before.CmdSet,
-            Evictions = after.Evictions - before.Evictions,
-            ConnectionsBefore = before.CurrentConnections,
-            ConnectionsAfter = after.CurrentConnections,
-            NewConnections = after.TotalConnections - before.TotalConnections,
-            RejectedConnections = after.RejectedConnections - before.RejectedConnections,
-            ListenDisabled = Raw(after, "listen_disabled_num") - Raw(before, "listen_disabled_num"),
-        };
     }
 
     private static FileStream OpenLog(string path)

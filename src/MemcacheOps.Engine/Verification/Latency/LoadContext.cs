@@ -119,6 +119,18 @@ internal sealed class LoadServer
         }
     }
 
+    /// <summary>Errors of all the server's connections, indexed by <see cref="LoadErrorClass"/>.</summary>
+    public long[] ErrorsByClass()
+    {
+        var byClass = new long[6];
+        foreach (var connection in Connections)
+        {
+            for (var c = 0; c < byClass.Length; c++)
+                byClass[c] += connection.ErrorCount((LoadErrorClass)c);
+        }
+        return byClass;
+    }
+
     /// <summary>Reports a problem, at most ten per server so a storm does not flood the output.</summary>
     public void Warn(string message)
     {

@@ -41,6 +41,7 @@ internal sealed class LoadConnection : IDisposable
     private readonly long[] _counts = new long[LoadOperations.Count * 3];
     private readonly long[] _errors = new long[6];
     private readonly double _intervalTicks;
+    private readonly double _phase;
     private FastRandom _random;
     private int _cursor;
     private double _nextDue;
@@ -74,8 +75,6 @@ internal sealed class LoadConnection : IDisposable
         }
         _downSince = Stopwatch.GetTimestamp();
     }
-
-    private readonly double _phase;
 
     public int Index { get; }
 

@@ -19,7 +19,7 @@ public static class LatencyService
     {
         options.Validate();
         var seed = options.Seed ?? (ulong)Random.Shared.NextInt64();
-        var prefix = string.Create(CultureInfo.InvariantCulture, $"mcl:{(uint)(seed >> 16):x8}:");
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"memcacheops-latency:{(uint)(seed >> 16):x8}:");
         var context = new LoadContext(options, seed, prefix);
         var servers = options.Servers.Select(e => new LoadServer(e, context, histograms)).ToList();
         foreach (var server in servers)

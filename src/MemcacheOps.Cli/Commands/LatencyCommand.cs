@@ -70,13 +70,14 @@ public sealed class LatencyCommand : ICommand
         };
     }
 
+    /// <summary>Text output that fits 80 columns; --json has every figure.</summary>
     private static void Format(object result, TextWriter w)
     {
         var c = CultureInfo.InvariantCulture;
         switch (result)
         {
             case LatencyInterval i:
-                w.WriteLine(string.Create(c, $"{i.Timestamp.ToLocalTime():HH:mm:ss} {i.Server,-21} {i.Rate,9:N0}/s  p50 {i.P50,7:0.###}  p99 {i.P99,8:0.###}  max {i.Max,8:0.###} ms  errors {i.Errors:N0}"));
+                w.WriteLine(string.Create(c, $"{i.Timestamp.ToLocalTime():HH:mm:ss} {i.Server} {i.Rate:N0}/s  p50 {Ms(i.P50)}  p99 {Ms(i.P99)}  max {Ms(i.Max)} ms  {i.Errors:N0} errors"));
                 break;
             case LatencyResult r:
                 WriteResult(r, w, c);
@@ -94,17 +95,20 @@ public sealed class LatencyCommand : ICommand
 
     private static void WriteResult(LatencyResult r, TextWriter w, CultureInfo c)
     {
-        var mode = r.Mode == "OpenLoop" ? string.Create(c, $"open loop, target {r.TargetRate:N0}/s") : "closed loop";
-        w.WriteLine(string.Create(c, $"{r.Server}  {mode}, achieved {r.AchievedRate:N0}/s over {Formatting.Duration(r.Duration)}  {(r.Passed ? "PASSED" : "FAILED")}"));
+        var mode = r.Mode == "OpenLoop" ? string.Create(c, $"open loop {r.TargetRate:N0}/s") : "closed loop";
+        w.WriteLine(string.Create(c, $"{r.Server}  {(r.Passed ? "PASSED" : "FAILED")}  {mode}, achieved {r.AchievedRate:N0}/s over {Formatting.Duration(r.Duration)}"));
         w.WriteLine($"  latency  {Percentiles(r.Latency, c)}");
         w.WriteLine($"  service  {Percentiles(r.ServiceTime, c)}");
         var hit = r.HitRatio is { } h ? h.ToString("P1", c) : "n/a";
-        w.WriteLine(string.Create(c, $"  requests {r.Requests:N0} answered, {r.NotSent:N0} not sent; hit ratio {hit}; {r.Verified:N0} values verified"));
+        w.WriteLine(string.Create(c, $"  requests {r.Requests:N0} answered, {r.NotSent:N0} not sent; hits {hit}; {r.Verified:N0} verified"));
         w.WriteLine($"  errors   {r.ErrorCounts}");
         foreach (var op in r.ByOperation)
-            w.WriteLine(string.Create(c, $"  {op.Operation,-8} {op.Count,10:N0}  hits {op.Hits:N0}  misses {op.Misses:N0}  p50 {op.Latency.P50:0.###}  p99 {op.Latency.P99:0.###}  max {op.Latency.Max:0.###} ms"));
+            w.WriteLine(string.Create(c, $"  {op.Operation,-8} {op.Count,10:N0}  hits {op.Hits:N0}  misses {op.Misses:N0}  p50 {Ms(op.Latency.P50)}  p99 {Ms(op.Latency.P99)} ms"));
         if (r.ServerDelta is { } d)
-            w.WriteLine(string.Create(c, $"  server   gets {d.Gets:N0}, hits {d.Hits:N0}, misses {d.Misses:N0}, sets {d.Sets:N0}, evictions {d.Evictions:N0}, connections {d.ConnectionsBefore}->{d.ConnectionsAfter} ({d.NewConnections} new), listen_disabled {d.ListenDisabled}"));
+        {
+            w.WriteLine(string.Create(c, $"  server   gets {d.Gets:N0}, hits {d.Hits:N0}, misses {d.Misses:N0}, sets {d.Sets:N0}, evictions {d.Evictions:N0}"));
+            w.WriteLine(string.Create(c, $"           connections {d.ConnectionsBefore}->{d.ConnectionsAfter} ({d.NewConnections} new, {d.RejectedConnections} rejected), listen_disabled {d.ListenDisabled}"));
+        }
         if (r.ClientCpuMicrosecondsPerRequest is { } cpu)
             w.WriteLine(string.Create(c, $"  client   {cpu:0.##} us CPU per request"));
         foreach (var failure in r.Failures)
@@ -112,5 +116,14 @@ public sealed class LatencyCommand : ICommand
     }
 
     private static string Percentiles(LatencyPercentiles p, CultureInfo c)
-        => string.Create(c, $"p50 {p.P50:0.###}  p90 {p.P90:0.###}  p99 {p.P99:0.###}  p99.9 {p.P999:0.###}  p99.99 {p.P9999:0.###}  max {p.Max:0.###} ms");
+        => string.Create(c, $"p50 {Ms(p.P50)}  p90 {Ms(p.P90)}  p99 {Ms(p.P99)}  p99.9 {Ms(p.P999)}  p99.99 {Ms(p.P9999)}  max {Ms(p.Max)} ms");
+
+    /// <summary>Milliseconds to about three significant digits, so a line of percentiles stays short.</summary>
+    private static string Ms(double milliseconds) => milliseconds.ToString(milliseconds switch
+    {
+        < 1 => "0.###",
+        < 10 => "0.##",
+        < 100 => "0.#",
+        _ => "0",
+    }, CultureInfo.InvariantCulture);
 }

@@ -93,8 +93,8 @@ internal static class LatencyMonitor
             var expected = context.OpenLoop ? (long?)(options.TargetRate * options.Duration.TotalSeconds) : null;
             sink.Progress(new ProgressSnapshot
             {
-                Activity = "Measuring latency",
-                Phase = context.OpenLoop ? string.Create(CultureInfo.InvariantCulture, $"open loop at {options.TargetRate:N0} requests/s") : "closed loop",
+                Activity = "Latency",
+                Phase = context.OpenLoop ? "open loop" : "closed loop",
                 Items = allRequests,
                 TotalItems = expected,
                 Elapsed = elapsed,

@@ -36,7 +36,7 @@ public static class LatencyService
                 controls.Add(await MemcachedConnection.OpenAsync(server.Endpoint, options.Connection, cancellationToken).ConfigureAwait(false));
 
             sink.Verbose($"Key prefix {prefix}; prefilling {options.KeyCount:N0} keys per server ({options.ValueSize} bytes, TTL {options.EffectiveTimeToLive} s).");
-            sink.Progress(new ProgressSnapshot { Activity = "Measuring latency", Phase = "prefilling keys", TotalItems = options.KeyCount });
+            sink.Progress(new ProgressSnapshot { Activity = "Latency", Phase = "prefill", TotalItems = options.KeyCount });
             prefilled = true;
             await Task.WhenAll(servers.Select(s => KeyBatches.PrefillAsync(context, s, cancellationToken))).ConfigureAwait(false);
 
@@ -66,7 +66,6 @@ public static class LatencyService
                 control.Dispose();
             if (prefilled)
                 await CleanUpAsync(context, servers, sink).ConfigureAwait(false);
-            sink.Progress(new ProgressSnapshot { Activity = "Measuring latency", Phase = "done", Completed = true });
         }
     }
 

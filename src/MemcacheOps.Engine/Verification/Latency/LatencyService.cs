@@ -103,9 +103,10 @@ public static class LatencyService
             outcome.AbortReason = await LatencyMonitor.RunAsync(context, servers, totals, log, startTime, sink, cancellationToken).ConfigureAwait(false);
             context.Stopping = true;
 
-            // Let the requests in flight come back (each within the timeout), then stop the readers.
+            // Let the last scheduled requests go out and every request in flight come back (each within the
+            // timeout), then stop the readers.
             var drain = Stopwatch.StartNew();
-            while (connections.Any(c => c.IsUp && c.InFlight > 0) && drain.Elapsed < options.Connection.ReadTimeout && outcome.AbortReason is null)
+            while (connections.Any(c => c.IsUp && (c.InFlight > 0 || !c.ScheduleDone)) && drain.Elapsed < options.Connection.ReadTimeout && outcome.AbortReason is null)
                 await Task.Delay(2, cancellationToken).ConfigureAwait(false);
             var end = Stopwatch.GetTimestamp();
             outcome.Measured = context.OpenLoop && outcome.AbortReason is null
@@ -176,7 +177,7 @@ public static class LatencyService
         while (Volatile.Read(ref stop) == 0)
         {
             var now = Stopwatch.GetTimestamp();
-            if (context.OpenLoop && now < context.EndTicks + Stopwatch.Frequency / 100)
+            if (context.OpenLoop)
             {
                 foreach (var connection in connections)
                     connection.Pace(now);

@@ -87,6 +87,9 @@ internal sealed class LoadConnection : IDisposable
 
     public long NotSent => Interlocked.Read(ref _notSent);
 
+    /// <summary>Open loop: every request scheduled within the duration has been sent (or counted as not sent).</summary>
+    public bool ScheduleDone => !_context.OpenLoop || Volatile.Read(ref _nextDue) >= _context.EndTicks;
+
     public long Verified => Interlocked.Read(ref _verified);
 
     public long Count(int slot) => Interlocked.Read(ref _counts[slot]);
@@ -194,7 +197,9 @@ internal sealed class LoadConnection : IDisposable
 
     /// <summary>
     /// Open loop, on the pacer thread: sends every request that is due, as long as slots are free. While the
-    /// connection is down the due requests are counted as not sent, and the schedule moves on.
+    /// connection is down the due requests are counted as not sent, and the schedule moves on. After the duration
+    /// the pacer goes on until every request scheduled within it is sent: one that waited for a slot when the
+    /// duration ended (a server stalled at the end) is sent late and charged the wait, not dropped.
     /// </summary>
     public void Pace(long now)
     {

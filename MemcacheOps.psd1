@@ -31,6 +31,7 @@
         'Compare-MemcacheData'
         'Move-MemcacheNode'
         'Test-MemcacheNode'
+        'Measure-MemcacheLatency'
     )
     VariablesToExport    = @()
     AliasesToExport      = @(

@@ -3,8 +3,11 @@
         $env:MEMCACHEOPS_NEW_NODE = 'new-cache:11211'         # the node(s) to prove, comma-separated
         $env:MEMCACHEOPS_OLD_NODE = 'old-cache:11211'         # optional: the node it replaces
         Invoke-Pester ./Prove-NewNode.Tests.ps1 -Output Detailed
-    Safe on a node that already takes traffic: Test-MemcacheNode writes and deletes only keys of its own
-    (prefix memcacheops-test:) and never flushes. A failed check shows what the node did instead.
+        $env:MEMCACHEOPS_TARGET_RATE = '5000'; $env:MEMCACHEOPS_MAX_P99_MS = '2'   # optional: the load to prove
+        $env:MEMCACHEOPS_LATENCY_SECONDS = '10'                                    # optional: how long to load it
+    Safe on a node that already takes traffic: Test-MemcacheNode and Measure-MemcacheLatency write and delete
+    only keys of their own (prefixes memcacheops-test: and memcacheops-latency:) and never flush. A failed
+    check shows what the node did instead.
 #>
 BeforeDiscovery {
     $script:newNode = $env:MEMCACHEOPS_NEW_NODE
@@ -43,10 +46,20 @@ Describe 'New node' -Skip:(-not $env:MEMCACHEOPS_NEW_NODE) {
         Test-MemcacheNode -Server $newNode -Quiet -ErrorAction Stop | Should -Not -Contain $false
     }
 
-    # ---- Latency under load: Measure-MemcacheLatency goes here (open-loop load with a p99 threshold). ----
+    It 'keeps p99 latency within the limit under the expected load (open loop)' {
+        # The rate the node must carry and the p99 it must keep there: set them for your fleet.
+        $rate = if ($env:MEMCACHEOPS_TARGET_RATE) { [double]$env:MEMCACHEOPS_TARGET_RATE } else { 5000 }
+        $p99 = if ($env:MEMCACHEOPS_MAX_P99_MS) { [double]$env:MEMCACHEOPS_MAX_P99_MS } else { 2 }
+        $seconds = if ($env:MEMCACHEOPS_LATENCY_SECONDS) { [double]$env:MEMCACHEOPS_LATENCY_SECONDS } else { 10 }
+        $latency = Measure-MemcacheLatency -Server $newNode -TargetRate $rate -Duration $seconds -MaxP99Milliseconds $p99 -MaxErrorRate 0.001 -ErrorAction Stop
+        $latency.Failures | Should -BeNullOrEmpty
+        $latency.Passed | Should -BeTrue
+    }
 
     It 'was left as it was found: no test key remains' {
-        $left = Get-MemcacheKeys -Server $newNode -Pattern 'memcacheops-test:*' -CountOnly -ErrorAction Stop
-        ($left | Measure-Object -Property Count -Sum).Sum | Should -Be 0
+        foreach ($prefix in 'memcacheops-test:*', 'memcacheops-latency:*') {
+            $left = Get-MemcacheKeys -Server $newNode -Pattern $prefix -CountOnly -ErrorAction Stop
+            ($left | Measure-Object -Property Count -Sum).Sum | Should -Be 0 -Because "no $prefix key may stay on the node"
+        }
     }
 }

@@ -5,6 +5,8 @@ using MemcacheOps.Engine.Adapters;
 using MemcacheOps.Engine.Config;
 using MemcacheOps.Adapters.Cloud;
 using MemcacheOps.Engine.Cloud;
+using MemcacheOps.Adapters.Latency;
+using MemcacheOps.Engine.Verification.Latency;
 
 namespace MemcacheOps.Adapters;
 
@@ -14,16 +16,19 @@ namespace MemcacheOps.Adapters;
 /// </summary>
 public sealed class AdapterFactory : IAdapterFactory
 {
-    /// <summary>The adapters and each third-party assembly they are built on (YAML, then the AWS SDK's core).</summary>
+    /// <summary>The adapters and each third-party assembly they are built on (YAML, the AWS SDK's core, HdrHistogram).</summary>
     public string Describe()
         => string.Join("; ",
             Describe(typeof(AdapterFactory).Assembly),
             Describe(typeof(YamlDotNet.Serialization.IDeserializer).Assembly),
-            Describe(typeof(Amazon.Runtime.AWSCredentials).Assembly));
+            Describe(typeof(Amazon.Runtime.AWSCredentials).Assembly),
+            Describe(typeof(HdrHistogram.HistogramBase).Assembly));
 
     public IConfigFileReader CreateConfigReader() => new CachemoverYamlReader();
 
     public ICloudClientFactory CreateCloudClientFactory() => new AwsCloudClientFactory();
+
+    public ILatencyHistogramFactory CreateLatencyHistograms() => new HdrLatencyHistogramFactory();
 
     private static string Describe(Assembly assembly)
     {

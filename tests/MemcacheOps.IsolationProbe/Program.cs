@@ -26,6 +26,8 @@ public static class Program
         var defaultYaml = typeof(YamlDotNet.Serialization.Deserializer).Assembly;
         var defaultSqs = typeof(Amazon.SQS.AmazonSQSClient).Assembly;
         var defaultAwsCore = typeof(Amazon.Runtime.AWSCredentials).Assembly;
+        //    And their HdrHistogram.
+        var defaultHdr = typeof(HdrHistogram.HistogramBase).Assembly;
 
         // 2. The module's loader, as the cmdlets use it.
         var loader = AdapterLoader.ForModule(args[0]);
@@ -41,11 +43,18 @@ public static class Program
         }))
         {
         }
+        // Measure-MemcacheLatency's histograms: created in the private context, used through the engine's interfaces.
+        var histograms = factory.CreateLatencyHistograms();
+        var recorder = histograms.CreateRecorder();
+        recorder.Record(1234);
+        var histogram = histograms.CreateHistogram();
+        recorder.TakeInterval(histogram);
 
         var adapterAssemblies = loader.Context.Assemblies.ToList();
         var adaptersYaml = adapterAssemblies.FirstOrDefault(a => a.GetName().Name == "YamlDotNet");
         var adaptersSqs = adapterAssemblies.FirstOrDefault(a => a.GetName().Name == "AWSSDK.SQS");
         var adaptersAwsCore = adapterAssemblies.FirstOrDefault(a => a.GetName().Name == "AWSSDK.Core");
+        var adaptersHdr = adapterAssemblies.FirstOrDefault(a => a.GetName().Name == "HdrHistogram");
         var engine = typeof(IAdapterFactory).Assembly;
         var engineSeenByFactory = factory.GetType().GetInterfaces().Single(i => i.FullName == typeof(IAdapterFactory).FullName).Assembly;
         var engineResolvedByContext = loader.Context.LoadFromAssemblyName(new AssemblyName(engine.GetName().Name!));
@@ -67,6 +76,12 @@ public static class Program
             ["adaptersAwsCoreVersion"] = adaptersAwsCore is null ? null : FileVersion(adaptersAwsCore),
             ["adaptersAwsCoreLocation"] = adaptersAwsCore?.Location,
             ["adaptersAwsCoreContext"] = adaptersAwsCore is null ? null : AssemblyLoadContext.GetLoadContext(adaptersAwsCore)?.Name,
+            ["defaultHdrContext"] = AssemblyLoadContext.GetLoadContext(defaultHdr)?.Name,
+            ["adaptersHdrContext"] = adaptersHdr is null ? null : AssemblyLoadContext.GetLoadContext(adaptersHdr)?.Name,
+            ["adaptersHdrLocation"] = adaptersHdr?.Location,
+            ["sameHdrInstance"] = ReferenceEquals(defaultHdr, adaptersHdr),
+            ["histogramsContext"] = AssemblyLoadContext.GetLoadContext(histograms.GetType().Assembly)?.Name,
+            ["histogramCount"] = histogram.Count,
             ["factoryType"] = factory.GetType().FullName,
             ["factoryContext"] = AssemblyLoadContext.GetLoadContext(factory.GetType().Assembly)?.Name,
             ["engineContext"] = AssemblyLoadContext.GetLoadContext(engine)?.Name,

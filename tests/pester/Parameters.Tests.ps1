@@ -169,6 +169,26 @@ BeforeAll {
             ConnectTimeout    = @('double')
             Timeout           = @('double')
         }
+        'Measure-MemcacheLatency' = @{
+            Server             = @('string[]', 'Mandatory')
+            TargetRate         = @('double')
+            Duration           = @('double')
+            Connections        = @('int')
+            Pipeline           = @('int')
+            Mix                = @('string')
+            KeyCount           = @('int')
+            KeyDistribution    = @('MemcacheOps.Engine.Verification.Latency.KeyDistribution')
+            ValueSize          = @('string')
+            TimeToLive         = @('int')
+            VerifyPercent      = @('double')
+            IntervalSeconds    = @('double')
+            HistogramPath      = @('string')
+            MaxP99Milliseconds = @('double')
+            MinRate            = @('double')
+            MaxErrorRate       = @('double')
+            ConnectTimeout     = @('double')
+            Timeout            = @('double')
+        }
     }
 }
 

@@ -31,6 +31,8 @@ internal static class ScenarioCatalog
         new ImportScenario(),
         new MoveScenario(),
         new ChecksumScenario(),
+        new LatencyClosedScenario(),
+        new LatencyOpenScenario(),
     ];
 
     /// <summary>Names that expand to several scenarios.</summary>

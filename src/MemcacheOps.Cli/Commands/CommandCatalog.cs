@@ -12,6 +12,7 @@ public static class CommandCatalog
         new CompareCommand(),
         new MoveCommand(),
         new TestCommand(),
+        new LatencyCommand(),
     ];
 
     public static ICommand? Find(string name) => All.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));

@@ -1,5 +1,6 @@
 using MemcacheOps.Engine.Config;
 using MemcacheOps.Engine.Cloud;
+using MemcacheOps.Engine.Verification.Latency;
 
 namespace MemcacheOps.Engine.Adapters;
 
@@ -29,4 +30,7 @@ public interface IAdapterFactory
     /// S3, import from S3 and the queue consumer.
     /// </summary>
     ICloudClientFactory CreateCloudClientFactory();
+
+    /// <summary>Latency histograms and the .hlog writer (HdrHistogram) for Measure-MemcacheLatency. Cheap: one per run.</summary>
+    ILatencyHistogramFactory CreateLatencyHistograms();
 }

@@ -13,6 +13,7 @@ using MemcacheOps.Engine.Move;
 using MemcacheOps.Engine.Routing;
 using MemcacheOps.Engine.Stats;
 using MemcacheOps.Engine.Verification.NodeChecks;
+using MemcacheOps.Engine.Verification.Latency;
 using MemcacheOps.ModuleBuilder.Metadata;
 
 namespace MemcacheOps.Tests.Module;
@@ -36,6 +37,7 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
         ["Move-MemcacheNode"] = "move",
         ["Compare-MemcacheData"] = "compare",
         ["Test-MemcacheNode"] = "test",
+        ["Measure-MemcacheLatency"] = "latency",
     };
 
     /// <summary>Parameters that exist only in PowerShell, with the reason the CLI has no option for them.</summary>
@@ -85,6 +87,25 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
         {
             ["ConnectTimeout"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.ConnectTimeout)),
             ["Timeout"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.ReadTimeout)),
+        },
+        ["Measure-MemcacheLatency"] = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Server"] = (typeof(LatencyOptions), nameof(LatencyOptions.Servers)),
+            ["TargetRate"] = (typeof(LatencyOptions), nameof(LatencyOptions.TargetRate)),
+            ["Duration"] = (typeof(LatencyOptions), nameof(LatencyOptions.Duration)),
+            ["Connections"] = (typeof(LatencyOptions), nameof(LatencyOptions.Connections)),
+            ["Pipeline"] = (typeof(LatencyOptions), nameof(LatencyOptions.Pipeline)),
+            ["Mix"] = (typeof(LatencyOptions), nameof(LatencyOptions.Mix)),
+            ["KeyCount"] = (typeof(LatencyOptions), nameof(LatencyOptions.KeyCount)),
+            ["KeyDistribution"] = (typeof(LatencyOptions), nameof(LatencyOptions.KeyDistribution)),
+            ["ValueSize"] = (typeof(LatencyOptions), nameof(LatencyOptions.ValueSize)),
+            ["TimeToLive"] = (typeof(LatencyOptions), nameof(LatencyOptions.TimeToLive)),
+            ["VerifyPercent"] = (typeof(LatencyOptions), nameof(LatencyOptions.VerifyPercent)),
+            ["IntervalSeconds"] = (typeof(LatencyOptions), nameof(LatencyOptions.Interval)),
+            ["HistogramPath"] = (typeof(LatencyOptions), nameof(LatencyOptions.HistogramPath)),
+            ["MaxP99Milliseconds"] = (typeof(LatencyOptions), nameof(LatencyOptions.MaxP99Milliseconds)),
+            ["MinRate"] = (typeof(LatencyOptions), nameof(LatencyOptions.MinRate)),
+            ["MaxErrorRate"] = (typeof(LatencyOptions), nameof(LatencyOptions.MaxErrorRate)),
         },
         ["Get-MemcacheStats"] = new(StringComparer.OrdinalIgnoreCase)
         {

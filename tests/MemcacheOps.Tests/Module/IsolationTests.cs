@@ -71,6 +71,16 @@ public sealed class IsolationTests(ModuleFixture module)
         Assert.False(report.GetProperty("adaptersInDefaultContext").GetBoolean());
         Assert.Contains($"YamlDotNet {AdaptersYamlVersion} [MemcacheOps.Adapters]", report.GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.Matches(@"AWSSDK\.Core \S+ \[MemcacheOps\.Adapters\]", report.GetProperty("description").GetString());
+
+        // HdrHistogram (Measure-MemcacheLatency): the other module's copy stays in the default context, the adapters
+        // load theirs from dependencies/, and the histograms reach the engine through its interfaces.
+        Assert.Equal("Default", report.GetProperty("defaultHdrContext").GetString());
+        Assert.Equal(AdaptersLoadContext.ContextName, report.GetProperty("adaptersHdrContext").GetString());
+        Assert.StartsWith(Path.Combine(module.LayoutDirectory, "dependencies"), report.GetProperty("adaptersHdrLocation").GetString(), StringComparison.Ordinal);
+        Assert.False(report.GetProperty("sameHdrInstance").GetBoolean());
+        Assert.Equal(AdaptersLoadContext.ContextName, report.GetProperty("histogramsContext").GetString());
+        Assert.Equal(1, report.GetProperty("histogramCount").GetInt64());
+        Assert.Matches(@"HdrHistogram \S+ \[MemcacheOps\.Adapters\]", report.GetProperty("description").GetString());
     }
 
     /// <summary>

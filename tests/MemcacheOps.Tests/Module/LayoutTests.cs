@@ -27,6 +27,7 @@ public sealed class LayoutTests(ModuleFixture module) : IDisposable
         Assert.Contains("AWSSDK.Core.dll", dependencies);
         Assert.Contains("AWSSDK.S3.dll", dependencies);
         Assert.Contains("AWSSDK.SQS.dll", dependencies);
+        Assert.Contains("HdrHistogram.dll", dependencies);
         Assert.DoesNotContain("MemcacheOps.Engine.dll", dependencies);
         Assert.Empty(Directory.GetFiles(module.LayoutDirectory, "*.deps.json", SearchOption.AllDirectories));
     }

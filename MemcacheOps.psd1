@@ -30,6 +30,7 @@
         'Import-MemcacheData'
         'Compare-MemcacheData'
         'Move-MemcacheNode'
+        'Get-MemcacheCluster'
     )
     VariablesToExport    = @()
     AliasesToExport      = @(

@@ -17,6 +17,11 @@ BeforeAll {
 
     # Name = type, 'Mandatory' marks parameters mandatory in at least one parameter set.
     $Expected = @{
+        'Get-MemcacheCluster' = @{
+            DiscoveryEndpoint = @('string[]', 'Mandatory')
+            ConnectTimeout    = @('double')
+            Timeout           = @('double')
+        }
         'Get-MemcacheStats' = @{
             Server         = @('string[]', 'Mandatory')
             Group          = @('MemcacheOps.Engine.Stats.StatsGroup')

@@ -11,6 +11,7 @@ public static class CommandCatalog
         new ImportCommand(),
         new CompareCommand(),
         new MoveCommand(),
+        new ClusterCommand(),
     ];
 
     public static ICommand? Find(string name) => All.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));

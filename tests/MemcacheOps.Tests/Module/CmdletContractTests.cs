@@ -5,6 +5,7 @@ using MemcacheOps.Cli.Commands;
 using MemcacheOps.Engine.Cloud;
 using MemcacheOps.Engine.Config;
 using MemcacheOps.Engine.Connections;
+using MemcacheOps.Engine.Discovery;
 using MemcacheOps.Engine.Distributed;
 using MemcacheOps.Engine.Export;
 using MemcacheOps.Engine.Import;
@@ -34,6 +35,7 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
         ["Import-MemcacheData"] = "import",
         ["Move-MemcacheNode"] = "move",
         ["Compare-MemcacheData"] = "compare",
+        ["Get-MemcacheCluster"] = "cluster",
     };
 
     /// <summary>Parameters that exist only in PowerShell, with the reason the CLI has no option for them.</summary>
@@ -148,6 +150,10 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["RemoveLocal"] = (typeof(ChunkPublishOptions), nameof(ChunkPublishOptions.RemoveLocal)),
             ["SqsEndpointUrl"] = (typeof(ChunkPublishOptions), nameof(ChunkPublishOptions.QueueCloud)),
         })),
+        ["Get-MemcacheCluster"] = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["DiscoveryEndpoint"] = (typeof(DiscoveryOptions), nameof(DiscoveryOptions.DiscoveryEndpoints)),
+        },
         ["Move-MemcacheNode"] = WithRingParameters(new(StringComparer.OrdinalIgnoreCase)
         {
             ["Source"] = (typeof(MoveOptions), nameof(MoveOptions.Sources)),

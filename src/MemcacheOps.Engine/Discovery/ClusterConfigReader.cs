@@ -36,7 +36,7 @@ public static class ClusterConfigReader
         if (line == "END")
         {
             throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "ClusterConfigMissing",
-                $"{name} answered 'config get cluster' with no configuration. Give the cluster's configuration (discovery) endpoint, or list the nodes with -Server.",
+                $"{name} answered 'config get cluster' with no configuration. Give the cluster's configuration (discovery) endpoint, or list the nodes with -Server (--server).",
                 name);
         }
         Refused(line, name, "config get cluster");
@@ -51,7 +51,7 @@ public static class ClusterConfigReader
         if (line == "END")
         {
             throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "ClusterNotDiscoveryEndpoint",
-                $"{name} is not a cluster configuration (discovery) endpoint: it answered ERROR to 'config get cluster' and holds no {LegacyKey} item, as a plain memcached server does. Give the configuration endpoint (ElastiCache: the cluster's .cfg. address; Memorystore: the discovery endpoint), or list the nodes themselves with -Server.",
+                $"{name} is not a cluster configuration (discovery) endpoint: it answered ERROR to 'config get cluster' and holds no {LegacyKey} item, as a plain memcached server does. Give the configuration endpoint (ElastiCache: the cluster's .cfg. address; Memorystore: the discovery endpoint), or list the nodes themselves with -Server (--server).",
                 name);
         }
         Refused(line, name, $"get {LegacyKey}");

@@ -223,6 +223,8 @@ public sealed class ImportMemcacheDataCommand : MemcacheCloudCmdlet
             MaxBytesPerSecond = BytesLimit,
             Connection = ConnectionOptions,
         };
+        // Placement settings that do not fit the form fail here, before -WhatIf reports a plan and before any download.
+        Validate(() => { options.Ring.Validate(); return true; });
         var remote = options.Paths.Where(ObjectPrefix.LooksLikeS3).ToList();
         if (ParameterSetName == QueueSet)
             RunQueueConsumer(options, servers);

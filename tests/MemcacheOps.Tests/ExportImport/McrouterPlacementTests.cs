@@ -1,5 +1,8 @@
 using System.Text;
+using MemcacheOps.Engine.Compare;
 using MemcacheOps.Engine.Diagnostics;
+using MemcacheOps.Engine.Dump;
+using MemcacheOps.Engine.Export;
 using MemcacheOps.Engine.Endpoints;
 using MemcacheOps.Engine.Import;
 using MemcacheOps.Engine.Move;
@@ -133,6 +136,73 @@ public sealed class McrouterPlacementTests(McrouterPoolServers pool) : IClassFix
         Assert.Equal(moving.Count, Assert.Single(results).Copied);
         var held = await ItemReader.ReadAsync(newcomer.Endpoint, records.Select(r => r.Key));
         Assert.Equal(moving.Select(r => ItemReader.Id(r.Key)).Order(), held.Keys.Order());
+    }
+
+    [Fact]
+    public async Task Export_keeps_and_compare_looks_for_keys_where_an_mcrouter_pool_places_them()
+    {
+        // Servers of its own: the export lists everything the holder has.
+        var holder = MemcachedProcess.Start(memoryMb: 32);
+        var members = Enumerable.Range(0, 3).Select(_ => MemcachedProcess.Start(memoryMb: 32)).ToArray();
+        using var dir = new TempDirectory();
+        try
+        {
+            const string salt = "filter";
+            var records = TestSet("filter");
+            await Seeder.StoreAsync(holder.Endpoint, records.Select(r => new SeedItem(r.Key, r.Value, r.Flags)));
+            var endpoints = members.Select(m => m.ServerEndpoint).ToList();
+            var placement = new RingOptions { Form = RingForm.Ch3, HashSalt = salt };
+
+            // cachemover's all_ips / dest_ips with mcrouter's placement: only what the second member holds.
+            var sink = new CollectingSink();
+            var export = await ExportService.RunAsync(new ExportOptions
+            {
+                Servers = [holder.ServerEndpoint],
+                Path = dir.Combine("filtered"),
+                OwnerFilter = new OwnerFilter(placement.Create(endpoints), [endpoints[1]]),
+            }, sink, CancellationToken.None);
+            Assert.Empty(sink.Errors);
+            var dumped = DumpSource.Open(dir.Combine("filtered")).Files.SelectMany(f =>
+            {
+                using var reader = f.OpenReader();
+                return DumpTestData.ReadAll(reader);
+            }).Select(r => ItemReader.Id(r.Key)).Order().ToList();
+            var owned = records.Where(r => ReferenceMcrouter.Ch3(r.Key, 3, salt) == 1).Select(r => ItemReader.Id(r.Key)).Order().ToList();
+            Assert.Equal(owned, dumped);
+            Assert.Equal(records.Count - owned.Count, export.Filtered);
+
+            // Compare over the pool: equal with the pool's placement, keys missing with another salt.
+            var all = Directory.CreateDirectory(dir.Combine("all")).FullName;
+            DumpTestData.WriteFile(all, "data-0", records);
+            var import = await ImportService.RunAsync(new ImportOptions
+            {
+                Paths = [Path.Combine(all, "data-0")],
+                Servers = endpoints,
+                Ring = placement,
+            }, sink, CancellationToken.None);
+            Assert.Equal(records.Count, import.Stored);
+            var equal = await Compare.CompareRunner.RunAsync(new ComparisonOptions
+            {
+                Reference = CompareSide.FromServers([holder.ServerEndpoint]),
+                Difference = CompareSide.FromServers(endpoints),
+                Ring = placement,
+            });
+            Assert.Empty(equal.Differences);
+            Assert.Equal(records.Count, equal.Summary.Equal);
+            var unsalted = await Compare.CompareRunner.RunAsync(new ComparisonOptions
+            {
+                Reference = CompareSide.FromServers([holder.ServerEndpoint]),
+                Difference = CompareSide.FromServers(endpoints),
+                Ring = placement with { HashSalt = null },
+            });
+            Assert.InRange(unsalted.Summary.Missing, records.Count / 3, records.Count);
+        }
+        finally
+        {
+            holder.Dispose();
+            foreach (var member in members)
+                member.Dispose();
+        }
     }
 
     /// <summary>

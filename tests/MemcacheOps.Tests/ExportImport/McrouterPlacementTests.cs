@@ -96,6 +96,41 @@ public sealed class McrouterPlacementTests(McrouterPoolServers pool) : IClassFix
         }
     }
 
+    [Theory]
+    [InlineData("ch3", null, null)]
+    [InlineData("crc32", "cli-salt", null)]
+    [InlineData("weighted-ch3", "cli-salt", "1,0.6,1")]
+    public async Task Cli_import_places_keys_as_the_options_say(string form, string? salt, string? weights)
+    {
+        var tag = $"cli-{form}-{salt}";
+        var servers = pool.Servers.Take(3).ToArray();
+        var records = TestSet(tag);
+        using var dir = new TempDirectory();
+        DumpTestData.WriteFile(dir.Path, "data-0", records);
+        var args = new List<string> { "import", "--path", Path.Combine(dir.Path, "data-0"), "--server", string.Join(",", servers.Select(s => s.Endpoint)), "--ring-form", form, "--quiet" };
+        if (salt is not null)
+            args.AddRange(["--hash-salt", salt]);
+        if (weights is not null)
+            args.AddRange(["--hash-weight", weights]);
+
+        var (code, _, errors) = await CliRunner.RunAsync([.. args]);
+
+        Assert.True(code == 0, errors);
+        var parsedWeights = weights?.Split(',').Select(w => double.Parse(w, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Func<byte[], int> owner = form switch
+        {
+            "ch3" => key => ReferenceMcrouter.Ch3(key, 3, salt),
+            "crc32" => key => ReferenceMcrouter.Crc32Pool(key, 3, salt),
+            _ => key => ReferenceMcrouter.WeightedCh3(key, parsedWeights!, salt, (k, seed) => SpookyHashV2.Hash32(k, seed)),
+        };
+        var keys = records.Select(r => r.Key).ToList();
+        for (var index = 0; index < servers.Length; index++)
+        {
+            var held = await ItemReader.ReadAsync(servers[index].Endpoint, keys);
+            Assert.Equal(records.Where(r => owner(r.Key) == index).Select(r => ItemReader.Id(r.Key)).Order(), held.Keys.Order());
+        }
+    }
+
     [Fact]
     public async Task Move_warms_a_new_ch3_pool_member_with_exactly_the_keys_the_grown_pool_gives_it()
     {

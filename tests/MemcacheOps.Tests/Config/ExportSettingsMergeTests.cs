@@ -217,6 +217,29 @@ public sealed class ExportSettingsMergeTests
     }
 
     [Fact]
+    public void AnMcrouterForm_UsesTheFilesServersInOrder_AndIgnoresItsKetamaBucketSize()
+    {
+        var options = ExportSettingsMerge.MergeExport(FullConfig, new ExportOverrides { RingForm = RingForm.Ch3, HashSalt = "main-1" });
+
+        var filter = Assert.IsType<OwnerFilter>(options.OwnerFilter);
+        var pool = Assert.IsType<Ch3Pool>(filter.Lookup);
+        Assert.Equal([Cache1, Cache2, Cache3], pool.Servers);
+        Assert.Equal("main-1", pool.HashSalt);
+        Assert.Equal([Cache2], filter.KeepOwners);
+    }
+
+    [Fact]
+    public void PlacementSettingsThatDoNotFitTheForm_SayWhereTheRingCameFrom()
+    {
+        var points = Assert.Throws<MemcacheException>(() => ExportSettingsMerge.MergeExport(FullConfig, new ExportOverrides { RingForm = RingForm.Ch3, PointsPerServer = 40 }));
+        Assert.Equal("RingPointsNeedKetama", points.ErrorId);
+        Assert.Contains($"all_ips in '{ConfigPath}'", points.Message, StringComparison.Ordinal);
+
+        var weights = Assert.Throws<MemcacheException>(() => ExportSettingsMerge.MergeExport(FullConfig, new ExportOverrides { RingForm = RingForm.WeightedCh3, HashWeights = [1, 1] }));
+        Assert.Equal("RingWeightCountMismatch", weights.ErrorId);
+    }
+
+    [Fact]
     public void EmptyRingLists_CountAsNotGiven()
     {
         var options = ExportSettingsMerge.MergeExport(FullConfig, new ExportOverrides { RingServers = [], DestinationServers = [] });

@@ -120,15 +120,14 @@ public static class ExportSettingsMerge
         }
         if (ring is not { Count: > 0 })
             throw Incomplete(config, "-DestinationServer (cachemover: dest_ips) needs the ring its servers belong to: also give -RingServer (all_ips) with every server of the ring", "all_ips");
-        var form = overrides.RingForm ?? RingForm.Spymemcached;
-        var ketama = form is RingForm.Spymemcached or RingForm.Libmemcached;
         var placement = new RingOptions
         {
-            Form = form,
-            PointsPerServer = overrides.PointsPerServer ?? (ketama ? config?.KetamaBucketSize : null),
+            Form = overrides.RingForm ?? RingForm.Spymemcached,
             HashSalt = overrides.HashSalt,
             Weights = overrides.HashWeights,
         };
+        // The file's ketama_bucket_size describes cachemover's ketama ring; an mcrouter pool has no points.
+        placement = placement with { PointsPerServer = overrides.PointsPerServer ?? (placement.IsMcrouterForm ? null : config?.KetamaBucketSize) };
         try
         {
             return new OwnerFilter(placement.Create(ring), keep);

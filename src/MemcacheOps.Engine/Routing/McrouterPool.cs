@@ -46,7 +46,7 @@ public abstract class McrouterPool : IOwnerLookup
         var length = routingKey.Length + _salt.Length;
         if (length <= StackLimit)
         {
-            Span<byte> salted = stackalloc byte[StackLimit];
+            Span<byte> salted = stackalloc byte[length];
             return Select(Salt(routingKey, salted));
         }
         var rented = ArrayPool<byte>.Shared.Rent(length);

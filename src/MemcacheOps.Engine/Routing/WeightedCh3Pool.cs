@@ -46,7 +46,7 @@ public sealed class WeightedCh3Pool : McrouterPool
         var length = hashable.Length + CounterDigits;
         if (length <= StackLimit)
         {
-            Span<byte> buffer = stackalloc byte[StackLimit];
+            Span<byte> buffer = stackalloc byte[length];
             return Select(hashable, buffer);
         }
         var rented = ArrayPool<byte>.Shared.Rent(length);

@@ -32,6 +32,7 @@
         'Move-MemcacheNode'
         'Test-MemcacheNode'
         'Measure-MemcacheLatency'
+        'Get-MemcacheCluster'
     )
     VariablesToExport    = @()
     AliasesToExport      = @(

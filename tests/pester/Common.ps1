@@ -163,4 +163,101 @@ function Get-TestPwshPath {
         if (Test-Path -LiteralPath $candidate -PathType Leaf) { return $candidate }
     }
     (Get-Command -Name pwsh -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+function Start-TestDiscoveryEndpoint {
+    <#
+        Starts a loopback cluster configuration (discovery) endpoint on a free 127.0.0.1 port that answers
+        'config get cluster' in the documented format (memcached-protocol.md, "Cluster discovery") with the
+        given node entries (host|ip|port each) and ERROR to anything else, recording every command it
+        receives. Stop it with Stop-TestDiscoveryEndpoint.
+    #>
+    param([Parameter(Mandatory)] [string[]] $Node, [long] $Version = 1)
+    if (-not ('MemcacheOpsTests.DiscoveryEndpoint' -as [type])) {
+        Add-Type -TypeDefinition @'
+using System;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace MemcacheOpsTests
+{
+    public sealed class DiscoveryEndpoint : IDisposable
+    {
+        private readonly TcpListener _listener;
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        private readonly byte[] _reply;
+
+        public DiscoveryEndpoint(int port, string body)
+        {
+            _reply = Encoding.ASCII.GetBytes("CONFIG cluster 0 " + Encoding.ASCII.GetByteCount(body) + "\r\n" + body + "\r\nEND\r\n");
+            _listener = new TcpListener(IPAddress.Loopback, port);
+            _listener.Start();
+            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+            Task.Run(AcceptAsync);
+        }
+
+        public int Port { get; }
+
+        public ConcurrentQueue<string> Received { get; } = new ConcurrentQueue<string>();
+
+        private async Task AcceptAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                Socket client;
+                try { client = await _listener.AcceptSocketAsync(_stop.Token); }
+                catch (Exception) { return; }
+                _ = Task.Run(() => ServeAsync(client));
+            }
+        }
+
+        private async Task ServeAsync(Socket client)
+        {
+            using (client)
+            {
+                var buffer = new byte[4096];
+                var line = new StringBuilder();
+                try
+                {
+                    while (!_stop.IsCancellationRequested)
+                    {
+                        var n = await client.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                        if (n == 0) return;
+                        for (var i = 0; i < n; i++)
+                        {
+                            if (buffer[i] != (byte)'\n') { line.Append((char)buffer[i]); continue; }
+                            var command = line.ToString().TrimEnd('\r');
+                            line.Clear();
+                            Received.Enqueue(command);
+                            var answer = command == "config get cluster" ? _reply : Encoding.ASCII.GetBytes("ERROR\r\n");
+                            await client.SendAsync(answer, SocketFlags.None, _stop.Token);
+                        }
+                    }
+                }
+                catch (Exception)
+                {
+                    // The client went away.
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _listener.Stop();
+        }
+    }
+}
+'@
+    }
+    $body = "$Version`n$($Node -join ' ')`n"
+    $endpoint = [MemcacheOpsTests.DiscoveryEndpoint]::new((Get-FreeTcpPort), $body)
+    return [pscustomobject]@{ Endpoint = $endpoint; Port = $endpoint.Port; Server = "127.0.0.1:$($endpoint.Port)" }
+}
+
+function Stop-TestDiscoveryEndpoint {
+    param($Instance)
+    if ($Instance -and $Instance.Endpoint) { $Instance.Endpoint.Dispose() }
 }

@@ -17,6 +17,11 @@ BeforeAll {
 
     # Name = type, 'Mandatory' marks parameters mandatory in at least one parameter set.
     $Expected = @{
+        'Get-MemcacheCluster' = @{
+            DiscoveryEndpoint = @('string[]', 'Mandatory')
+            ConnectTimeout    = @('double')
+            Timeout           = @('double')
+        }
         'Get-MemcacheStats' = @{
             Server         = @('string[]', 'Mandatory')
             Group          = @('MemcacheOps.Engine.Stats.StatsGroup')
@@ -61,7 +66,9 @@ BeforeAll {
             RingServer        = @('string[]')
             DestinationServer = @('string[]')
             PointsPerServer   = @('int')
-            RingForm          = @('MemcacheOps.Engine.Routing.KetamaForm')
+            RingForm          = @('MemcacheOps.Engine.Routing.RingForm')
+            HashSalt          = @('string')
+            HashWeight        = @('double[]')
             Key               = @('string[]')
             Layout            = @('MemcacheOps.Engine.Export.DumpLayout')
             MaxOpsPerSecond   = @('double')
@@ -99,7 +106,9 @@ BeforeAll {
             MinimumTtl        = @('long')
             TtlOverride       = @('long')
             AllowIncomplete   = @('switch')
-            RingForm          = @('MemcacheOps.Engine.Routing.KetamaForm')
+            RingForm          = @('MemcacheOps.Engine.Routing.RingForm')
+            HashSalt          = @('string')
+            HashWeight        = @('double[]')
             PointsPerServer   = @('int')
             Connections       = @('int')
             BatchSize         = @('int')
@@ -126,7 +135,9 @@ BeforeAll {
             Sample            = @('double')
             Summary           = @('switch')
             TtlTolerance      = @('long')
-            RingForm          = @('MemcacheOps.Engine.Routing.KetamaForm')
+            RingForm          = @('MemcacheOps.Engine.Routing.RingForm')
+            HashSalt          = @('string')
+            HashWeight        = @('double[]')
             PointsPerServer   = @('int')
             Connections       = @('int')
             BatchSize         = @('int')
@@ -161,7 +172,9 @@ BeforeAll {
             MaxBytesPerSecond = @('double')
             Force             = @('switch')
             EvictionPolicy    = @('MemcacheOps.Engine.Move.MoveEvictionPolicy')
-            RingForm          = @('MemcacheOps.Engine.Routing.KetamaForm')
+            RingForm          = @('MemcacheOps.Engine.Routing.RingForm')
+            HashSalt          = @('string')
+            HashWeight        = @('double[]')
             PointsPerServer   = @('int')
             Connections       = @('int')
             BatchSize         = @('int')

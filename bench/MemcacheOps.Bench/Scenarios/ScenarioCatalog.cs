@@ -29,6 +29,11 @@ internal static class ScenarioCatalog
         new KeysScenario(),
         new ExportScenario(),
         new ImportScenario(),
+        ImportRingScenario.Ketama,
+        ImportRingScenario.Ch3,
+        PlacementLookupScenario.Ketama,
+        PlacementLookupScenario.Ch3,
+        PlacementLookupScenario.Crc32,
         new MoveScenario(),
         new ChecksumScenario(),
         new LatencyClosedScenario(),
@@ -40,6 +45,7 @@ internal static class ScenarioCatalog
     {
         ["raw"] = ["raw-metadump", "raw-get", "raw-mg", "raw-mg-listed", "raw-ms", "raw-list-mg", "raw-dump", "raw-copy"],
         ["tools"] = ["memcached-tool", "memcdump"],
+        ["placement"] = ["import-ketama", "import-ch3", "lookup-ketama", "lookup-ch3", "lookup-crc32"],
         ["all"] = [.. All.Select(s => s.Name)],
     };
 

@@ -13,6 +13,7 @@ public static class CommandCatalog
         new MoveCommand(),
         new TestCommand(),
         new LatencyCommand(),
+        new ClusterCommand(),
     ];
 
     public static ICommand? Find(string name) => All.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));

@@ -21,9 +21,6 @@ namespace MemcacheOps.Cmdlets.Commands;
 ///   <code>Import-MemcacheData -Path /backups/cache-a -Server new-cache:11211 | Compare-MemcacheData -Reference /backups/cache-a</code>
 ///   <para>The import result's Server property binds to -Difference, so the target is compared with the dump it was loaded from.</para>
 /// </example>
-/// <parameter name="RingForm">
-/// <para type="description">Ketama form for a side with several servers: Spymemcached (default, as EVCache) or Libmemcached (as twemproxy).</para>
-/// </parameter>
 /// <seealso cref="ImportMemcacheDataCommand"/>
 /// <seealso cref="ExportMemcacheDataCommand"/>
 /// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>
@@ -34,7 +31,7 @@ public sealed class CompareMemcacheDataCommand : MemcacheBulkCmdlet
     private readonly List<string> _difference = [];
 
     /// <summary>
-    /// <para type="description">What the data should look like, usually the migration's source: a server (host:port), several servers (a ketama ring) or the path of a dump.</para>
+    /// <para type="description">What the data should look like, usually the migration's source: a server (host:port), several servers (a ring or pool placed as -RingForm says) or the path of a dump.</para>
     /// </summary>
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
@@ -108,8 +105,7 @@ public sealed class CompareMemcacheDataCommand : MemcacheBulkCmdlet
             Sample = bound.ContainsKey(nameof(Sample)) ? Sample : null,
             Summary = Summary.IsPresent,
             TtlTolerance = TtlTolerance,
-            RingForm = RingForm,
-            PointsPerServer = PointsPerServer,
+            Ring = RingOptions,
             Connections = Connections,
             BatchSize = BatchSize,
             Window = Window,

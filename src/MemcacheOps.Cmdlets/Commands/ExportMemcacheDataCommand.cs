@@ -179,7 +179,7 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
     public SwitchParameter Regex { get; set; }
 
     /// <summary>
-    /// <para type="description">The servers of the ketama ring used to filter keys (cachemover: all_ips).</para>
+    /// <para type="description">The servers of the ring or pool used to filter keys (cachemover: all_ips), in the clients' order: mcrouter pools (-RingForm Ch3, Crc32, WeightedCh3) index into it.</para>
     /// </summary>
     [Parameter]
     [Alias("AllIps")]
@@ -337,6 +337,8 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
             DestinationServer = DestinationServer is { Length: > 0 } ? ServerEndpoint.ParseList(DestinationServer) : null,
             PointsPerServer = PointsPerServer,
             RingForm = RingForm,
+            HashSalt = HashSalt,
+            HashWeight = HashWeight,
             Layout = Layout,
             Checksum = Checksum,
             MaxOpsPerSecond = MaxOpsPerSecond,

@@ -53,6 +53,8 @@ internal static class ExportParameterMerge
             DestinationServers = bound.Contains(nameof(Cmd.DestinationServer)) ? values.DestinationServer : null,
             PointsPerServer = Given(nameof(Cmd.PointsPerServer), values.PointsPerServer),
             RingForm = Given(nameof(Cmd.RingForm), values.RingForm),
+            HashSalt = bound.Contains(nameof(Cmd.HashSalt)) ? values.HashSalt : null,
+            HashWeights = bound.Contains(nameof(Cmd.HashWeight)) ? values.HashWeight : null,
             Layout = Given(nameof(Cmd.Layout), values.Layout),
             Checksum = Given(nameof(Cmd.Checksum), values.Checksum),
             MaxOperationsPerSecond = Given(nameof(Cmd.MaxOpsPerSecond), values.MaxOpsPerSecond),

@@ -38,7 +38,9 @@ internal sealed record ExportParameterValues
     public IReadOnlyList<ServerEndpoint>? RingServer { get; init; }
     public IReadOnlyList<ServerEndpoint>? DestinationServer { get; init; }
     public int PointsPerServer { get; init; } = KetamaRing.DefaultPointsPerServer;
-    public KetamaForm RingForm { get; init; } = KetamaForm.Spymemcached;
+    public RingForm RingForm { get; init; } = RingForm.Spymemcached;
+    public string? HashSalt { get; init; }
+    public IReadOnlyList<double>? HashWeight { get; init; }
     public DumpLayout Layout { get; init; } = DumpLayout.Native;
 
     public MemcacheOps.Engine.Dump.ChecksumAlgorithm Checksum { get; init; } = MemcacheOps.Engine.Dump.ChecksumAlgorithm.Crc32C;

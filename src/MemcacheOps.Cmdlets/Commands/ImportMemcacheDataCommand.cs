@@ -13,7 +13,7 @@ namespace MemcacheOps.Cmdlets.Commands;
 
 /// <summary>
 /// <para type="synopsis">Loads dumps into memcached servers.</para>
-/// <para type="description">Reads MemcacheOps dumps, cachemover dumps (auto-detected) and single data files, verifies each file's checksum first (a corrupt or truncated file is reported and not loaded while the others continue), and writes with pipelined 'ms ... q' batches that keep flags and the remaining TTL. Mode Add (the default) never overwrites fresher data that live traffic wrote. With several servers each key goes to its owner on a ketama ring. Items larger than a target's item_size_max are skipped and reported, because writing them would delete the target's own copy.</para>
+/// <para type="description">Reads MemcacheOps dumps, cachemover dumps (auto-detected) and single data files, verifies each file's checksum first (a corrupt or truncated file is reported and not loaded while the others continue), and writes with pipelined 'ms ... q' batches that keep flags and the remaining TTL. Mode Add (the default) never overwrites fresher data that live traffic wrote. With several servers each key goes to its owner as the fleet's clients place it (-RingForm: ketama as EVCache or twemproxy by default, or an mcrouter pool's ch3, crc32 or weighted ch3 with its -HashSalt). Items larger than a target's item_size_max are skipped and reported, because writing them would delete the target's own copy.</para>
 /// <para type="description">Dumps can also come from S3: -Path s3://bucket/prefix imports every data file under the prefix, and objects piped from Get-S3Object bind by their BucketName and Key. Each file is verified against the manifest.json beside it, its cacheDumpChunk metadata entry or its cachemover MD5 name. With -SqsQueue the cmdlet is a queue consumer: it imports each chunk the queue announces and deletes the message only after success, so any number of consumers on any hosts can share one queue; it stops when the queue stays empty for -IdleTimeout. Downloads go to a private folder under -WorkFolder and are deleted once loaded. Buckets, the queue, the credentials and the targets are checked before any work starts.</para>
 /// </summary>
 /// <example>
@@ -23,6 +23,10 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <example>
 /// <code>Export-MemcacheData -Server old1 -Path /dumps/old1 | Import-MemcacheData -Server new1, new2, new3 -MaxOpsPerSecond 20000</code>
 /// <para>Dumps a server and spreads its items over three new servers, each key to its owner on a ketama ring of them, at most 20,000 writes a second per server.</para>
+/// </example>
+/// <example>
+/// <code>Import-MemcacheData -Path /dumps/old1 -Server mc-a:11211, mc-b:11211, mc-c:11211 -RingForm Ch3 -HashSalt pool-b</code>
+/// <para>Warms an mcrouter pool whose config lists the servers mc-a, mc-b, mc-c in that order with "hash": "ch3" and "hash_salt": "pool-b": each key goes to the server mcrouter will look for it on.</para>
 /// </example>
 /// <example>
 /// <code>Import-MemcacheData -Path /cachemover/output -Server cache2 -Mode Set -MinimumTtl 60</code>
@@ -36,9 +40,6 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <code>Import-MemcacheData -SqsQueue warmup -S3Bucket warmup-chunks -Server new1, new2, new3 -IdleTimeout 300 -ProfileName ops</code>
 /// <para>Runs a queue consumer (start one on each of several hosts): every chunk an export announced on 'warmup' is downloaded, verified and loaded with each key sent to its owner on the ketama ring of new1-new3, and its message is deleted after success. It stops once the queue has been empty for five minutes.</para>
 /// </example>
-/// <parameter name="RingForm">
-/// <para type="description">Ketama form for several targets: Spymemcached (default, as EVCache) or Libmemcached (as twemproxy).</para>
-/// </parameter>
 /// <parameter name="MaxOpsPerSecond">
 /// <para type="description">Limit on store operations per second per target server.</para>
 /// </parameter>
@@ -127,7 +128,7 @@ public sealed class ImportMemcacheDataCommand : MemcacheCloudCmdlet
     public string? WorkFolder { get; set; }
 
     /// <summary>
-    /// <para type="description">Target servers; with several, each key goes to its owner on a ketama ring of them.</para>
+    /// <para type="description">Target servers, in the clients' order; with several, each key goes to its owner on the ring or pool they form (-RingForm).</para>
     /// </summary>
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateNotNullOrEmpty]
@@ -213,8 +214,7 @@ public sealed class ImportMemcacheDataCommand : MemcacheCloudCmdlet
             MinimumTtl = MinimumTtl,
             TtlOverride = bound.ContainsKey(nameof(TtlOverride)) ? TtlOverride : null,
             AllowIncomplete = AllowIncomplete.IsPresent,
-            RingForm = RingForm,
-            PointsPerServer = PointsPerServer,
+            Ring = RingOptions,
             Connections = Connections,
             BatchSize = BatchSize,
             Window = Window,
@@ -223,6 +223,8 @@ public sealed class ImportMemcacheDataCommand : MemcacheCloudCmdlet
             MaxBytesPerSecond = BytesLimit,
             Connection = ConnectionOptions,
         };
+        // Placement settings that do not fit the form fail here, before -WhatIf reports a plan and before any download.
+        Validate(() => { options.Ring.Validate(); return true; });
         var remote = options.Paths.Where(ObjectPrefix.LooksLikeS3).ToList();
         if (ParameterSetName == QueueSet)
             RunQueueConsumer(options, servers);

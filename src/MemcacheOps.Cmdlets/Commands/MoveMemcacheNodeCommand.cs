@@ -10,7 +10,7 @@ namespace MemcacheOps.Cmdlets.Commands;
 
 /// <summary>
 /// <para type="synopsis">Copies the items of memcached servers to other servers while they keep serving traffic.</para>
-/// <para type="description">Live migration with no disk in between: each source is listed ('lru_crawler metadump hash'), every key is routed to its owner on the new ketama ring, and the items that must move are fetched with pipelined 'mg' and written with pipelined 'ms', keeping value, flags and remaining TTL. Node replacement copies everything from -Source to -Destination; for ring changes give the old and new server lists (-OnlyMoved copies only keys whose owner changes); to warm one replaced node, read the other replica and give its ring with -RingServer. -Passes repeats the copy while traffic continues: each later pass copies only keys that are new or whose CAS changed (those with Set), and with -SyncDeletes deletes on the destination keys that vanished from the source, until a pass finds fewer changes than -ChangeThreshold or -Deadline passes. -Continuous keeps syncing until stopped and writes one status object per pass, a cut-over aid. Before writing, the destinations' free memory is checked (refused unless -Force when a destination would have to evict), and during the move their evictions are watched (-EvictionPolicy). -MaxOpsPerSecond and -MaxBytesPerSecond protect live traffic on every server involved. -WhatIf prints, per destination, the items and bytes that would move. The output is one result per destination (Successful, Failed or Skipped) with the counts, passes and residual. ConfirmImpact is High because a move writes into live servers and, with -Mode Set or -SyncDeletes, overwrites or deletes there (PowerShell fixes the impact per cmdlet, so it cannot be lowered for plain Add moves): use -Confirm:$false in scripts.</para>
+/// <para type="description">Live migration with no disk in between: each source is listed ('lru_crawler metadump hash'), every key is routed to its owner on the new ring or pool (-RingForm: ketama as EVCache or twemproxy, or mcrouter's ch3, crc32 and weighted ch3), and the items that must move are fetched with pipelined 'mg' and written with pipelined 'ms', keeping value, flags and remaining TTL. Node replacement copies everything from -Source to -Destination; for ring changes give the old and new server lists (-OnlyMoved copies only keys whose owner changes); to warm one replaced node, read the other replica and give its ring with -RingServer. -Passes repeats the copy while traffic continues: each later pass copies only keys that are new or whose CAS changed (those with Set), and with -SyncDeletes deletes on the destination keys that vanished from the source, until a pass finds fewer changes than -ChangeThreshold or -Deadline passes. -Continuous keeps syncing until stopped and writes one status object per pass, a cut-over aid. Before writing, the destinations' free memory is checked (refused unless -Force when a destination would have to evict), and during the move their evictions are watched (-EvictionPolicy). -MaxOpsPerSecond and -MaxBytesPerSecond protect live traffic on every server involved. -WhatIf prints, per destination, the items and bytes that would move. The output is one result per destination (Successful, Failed or Skipped) with the counts, passes and residual. ConfirmImpact is High because a move writes into live servers and, with -Mode Set or -SyncDeletes, overwrites or deletes there (PowerShell fixes the impact per cmdlet, so it cannot be lowered for plain Add moves): use -Confirm:$false in scripts.</para>
 /// </summary>
 /// <example>
 /// <code>Move-MemcacheNode -Source 10.0.0.5:11211 -Destination 10.0.0.9:11211 -Passes 5 -SyncDeletes -MaxOpsPerSecond 20000 -Confirm:$false</code>
@@ -25,6 +25,10 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <para>Warms the replaced node r2-c of replica 2 from replica 1: only the keys that r2-c owns on replica 2's ring are copied.</para>
 /// </example>
 /// <example>
+/// <code>Move-MemcacheNode -Source mc-a,mc-b,mc-c -Destination mc-d -RingServer mc-a,mc-b,mc-c,mc-d -RingForm Ch3</code>
+/// <para>Warms mc-d, the new fourth member of an mcrouter ch3 pool, from its peers before it is added to the pool's server list: only the keys that the grown pool gives to mc-d are copied (about a quarter).</para>
+/// </example>
+/// <example>
 /// <code>Move-MemcacheNode -Source old:11211 -Destination new:11211 -Continuous -SyncDeletes -PassInterval 10 | Format-Table Pass, Changed, Copied, Deleted, Residual</code>
 /// <para>Keeps the new node in sync until Ctrl+C, showing one line per pass; switch clients over when the residual stays near zero.</para>
 /// </example>
@@ -33,9 +37,6 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// </parameter>
 /// <parameter name="MaxBytesPerSecond">
 /// <para type="description">Limit on bytes per second per server, applied to every source and every destination.</para>
-/// </parameter>
-/// <parameter name="RingForm">
-/// <para type="description">Ketama form of the rings: Spymemcached (default, as EVCache) or Libmemcached (as twemproxy).</para>
 /// </parameter>
 /// <seealso cref="CompareMemcacheDataCommand"/>
 /// <seealso cref="ExportMemcacheDataCommand"/>
@@ -62,13 +63,13 @@ public sealed class MoveMemcacheNodeCommand : MemcacheBulkCmdlet
     public string[] Destination { get; set; } = [];
 
     /// <summary>
-    /// <para type="description">The whole new ring when -Destination is only part of it: only keys whose owner on this ring is a destination are copied (warming one replaced node). Servers may be written host:port, name/ip:port or /ip:port as the clients know them.</para>
+    /// <para type="description">The whole new ring or pool when -Destination is only part of it: only keys whose owner on it is a destination are copied (warming one replaced node or one new mcrouter pool member). Give the servers in the clients' order (mcrouter pools index into it); for ketama forms they may be written host:port, name/ip:port or /ip:port as the clients know them.</para>
     /// </summary>
     [Parameter]
     public string[]? RingServer { get; set; }
 
     /// <summary>
-    /// <para type="description">The ring before the change, for -OnlyMoved. Default: the sources.</para>
+    /// <para type="description">The ring or pool before the change, for -OnlyMoved, in the clients' order. Default: the sources.</para>
     /// </summary>
     [Parameter]
     public string[]? OldRingServer { get; set; }
@@ -224,8 +225,7 @@ public sealed class MoveMemcacheNodeCommand : MemcacheBulkCmdlet
             MaxBytesPerSecond = BytesLimit,
             Force = Force.IsPresent,
             EvictionPolicy = EvictionPolicy,
-            RingForm = RingForm,
-            PointsPerServer = PointsPerServer,
+            Ring = RingOptions,
             Connections = Connections,
             BatchSize = BatchSize,
             Window = Window,

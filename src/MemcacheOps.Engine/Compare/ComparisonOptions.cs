@@ -25,10 +25,8 @@ public sealed record ComparisonOptions
     /// <summary>Remaining TTLs that differ by at most this many seconds are equal.</summary>
     public long TtlTolerance { get; init; } = 2;
 
-    /// <summary>Ketama form used to find a key's owner on a side with several servers.</summary>
-    public KetamaForm RingForm { get; init; } = KetamaForm.Spymemcached;
-
-    public int PointsPerServer { get; init; } = KetamaRing.DefaultPointsPerServer;
+    /// <summary>How a side with several servers places keys, to find each key's owner there.</summary>
+    public RingOptions Ring { get; init; } = RingOptions.Default;
 
     /// <summary>Connections per server (each carries both the value fetches and the lookups).</summary>
     public int Connections { get; init; } = 4;

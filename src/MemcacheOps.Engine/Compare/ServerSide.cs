@@ -20,7 +20,7 @@ internal sealed class ServerSide : ICompareSide
 
     private readonly ServerEndpoint[] _servers;
     private readonly string[] _names;
-    private readonly KetamaRing? _ring;
+    private readonly IOwnerLookup? _ring;
     private readonly ComparisonOptions _options;
     private readonly SampleFilter _sample;
     private readonly ThrottleRegistry? _throttles;
@@ -32,7 +32,7 @@ internal sealed class ServerSide : ICompareSide
     {
         _servers = side.Servers.ToArray();
         _names = _servers.Select(s => s.ToString()).ToArray();
-        _ring = _servers.Length > 1 ? new KetamaRing(_servers.Select(s => new KetamaNode(s)), options.RingForm, options.PointsPerServer) : null;
+        _ring = _servers.Length > 1 ? options.Ring.Create(_servers) : null;
         _options = options;
         _sample = sample;
         _throttles = throttles;

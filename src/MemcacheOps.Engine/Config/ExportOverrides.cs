@@ -74,7 +74,13 @@ public sealed record ExportOverrides
     public int? PointsPerServer { get; init; }
 
     /// <summary>-RingForm.</summary>
-    public KetamaForm? RingForm { get; init; }
+    public RingForm? RingForm { get; init; }
+
+    /// <summary>-HashSalt (mcrouter's hash_salt).</summary>
+    public string? HashSalt { get; init; }
+
+    /// <summary>-HashWeight (mcrouter's weights, one per ring server).</summary>
+    public IReadOnlyList<double>? HashWeights { get; init; }
 
     /// <summary>-Key, or keys piped in: dump only these instead of listing the server.</summary>
     public IReadOnlyList<byte[]>? Keys { get; init; }

@@ -65,7 +65,7 @@ public static class ExportSettingsMerge
             MaxBytesPerSecond = overrides.MaxBytesPerSecond ?? defaults.MaxBytesPerSecond,
             Listing = overrides.Method is { } method ? defaults.Listing with { Method = method } : defaults.Listing,
             Connection = overrides.Connection ?? defaults.Connection,
-            Ketama = Ketama(config, overrides),
+            OwnerFilter = OwnerFilter(config, overrides),
         };
     }
 
@@ -102,10 +102,11 @@ public static class ExportSettingsMerge
     }
 
     /// <summary>
-    /// The ketama filter: -RingServer/-DestinationServer/-PointsPerServer/-RingForm, each falling back to the
-    /// file's all_ips/dest_ips/ketama_bucket_size. Keys are filtered only when there are servers to keep.
+    /// The owner filter: -RingServer/-DestinationServer/-PointsPerServer/-RingForm/-HashSalt/-HashWeight, the
+    /// first three falling back to the file's all_ips/dest_ips/ketama_bucket_size (the file's bucket size only
+    /// for a ketama form: cachemover's rings are ketama). Keys are filtered only when there are servers to keep.
     /// </summary>
-    private static KetamaFilter? Ketama(CachemoverConfig? config, ExportOverrides overrides)
+    private static OwnerFilter? OwnerFilter(CachemoverConfig? config, ExportOverrides overrides)
     {
         var ringGiven = overrides.RingServers is { Count: > 0 };
         var keepGiven = overrides.DestinationServers is { Count: > 0 };
@@ -119,11 +120,17 @@ public static class ExportSettingsMerge
         }
         if (ring is not { Count: > 0 })
             throw Incomplete(config, "-DestinationServer (cachemover: dest_ips) needs the ring its servers belong to: also give -RingServer (all_ips) with every server of the ring", "all_ips");
-        var points = overrides.PointsPerServer ?? config?.KetamaBucketSize ?? KetamaRing.DefaultPointsPerServer;
-        var form = overrides.RingForm ?? KetamaForm.Spymemcached;
+        var placement = new RingOptions
+        {
+            Form = overrides.RingForm ?? RingForm.Spymemcached,
+            HashSalt = overrides.HashSalt,
+            Weights = overrides.HashWeights,
+        };
+        // The file's ketama_bucket_size describes cachemover's ketama ring; an mcrouter pool has no points.
+        placement = placement with { PointsPerServer = overrides.PointsPerServer ?? (placement.IsMcrouterForm ? null : config?.KetamaBucketSize) };
         try
         {
-            return new KetamaFilter(new KetamaRing(ring.Select(s => new KetamaNode(s)), form, points), keep);
+            return new OwnerFilter(placement.Create(ring), keep);
         }
         catch (MemcacheException ex)
         {
@@ -135,7 +142,7 @@ public static class ExportSettingsMerge
                 ringGiven ? "-RingServer" : $"all_ips in {Source(config)}",
                 keepGiven ? "-DestinationServer" : $"dest_ips in {Source(config)}",
                 pointsOrigin);
-            throw new MemcacheException(ex.Kind, ex.ErrorId, $"The ketama filter ({origins}) is not usable: {ex.Message}", ex.Target ?? config?.SourcePath, ex);
+            throw new MemcacheException(ex.Kind, ex.ErrorId, $"The owner filter ({origins}) is not usable: {ex.Message}", ex.Target ?? config?.SourcePath, ex);
         }
     }
 

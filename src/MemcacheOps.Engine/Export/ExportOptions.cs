@@ -67,8 +67,8 @@ public sealed record ExportOptions
     /// <summary>Key include/exclude patterns applied before fetching.</summary>
     public KeyFilter Filter { get; init; } = KeyFilter.None;
 
-    /// <summary>Keep only keys that a ketama ring assigns to chosen servers (cachemover's all_ips / dest_ips).</summary>
-    public KetamaFilter? Ketama { get; init; }
+    /// <summary>Keep only keys that a ring or pool assigns to chosen servers (cachemover's all_ips / dest_ips).</summary>
+    public OwnerFilter? OwnerFilter { get; init; }
 
     /// <summary>Dump only these keys (e.g. piped from Get-MemcacheKeys) instead of listing the server.</summary>
     public IReadOnlyList<byte[]>? Keys { get; init; }

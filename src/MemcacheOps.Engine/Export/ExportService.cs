@@ -194,8 +194,8 @@ public static class ExportService
         };
         if (o.RequestId is not null)
             settings["requestId"] = o.RequestId;
-        if (o.Ketama is not null)
-            settings["ketama"] = $"{o.Ketama.Ring.Form} ring of {o.Ketama.Ring.Servers.Count}, keeping {string.Join(",", o.Ketama.KeepOwners)}";
+        if (o.OwnerFilter is not null)
+            settings["ketama"] = $"{o.OwnerFilter.Lookup.Description}, keeping {string.Join(",", o.OwnerFilter.KeepOwners)}";
         if (o.Keys is not null)
             settings["keys"] = o.Keys.Count.ToString(c) + " given";
         return settings;

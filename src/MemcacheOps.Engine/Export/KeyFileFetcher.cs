@@ -138,10 +138,10 @@ internal sealed class KeyFileFetcher(ExportOptions options, DumpLayoutWriter lay
     {
         Span<byte> key = stackalloc byte[KeyText.MaxDisplayLength];
         var filter = options.Filter;
-        var ketama = options.Ketama;
+        var owners = options.OwnerFilter;
         while (!batch.IsFull && MetadumpLines.TryReadNext(lines, ref position, key, out var entry, out var keyBytes))
         {
-            if ((!filter.IsEmpty && !filter.Matches(keyBytes, entry.Expiry, entry.SlabClass)) || (ketama is not null && !ketama.Accepts(keyBytes)))
+            if ((!filter.IsEmpty && !filter.Matches(keyBytes, entry.Expiry, entry.SlabClass)) || (owners is not null && !owners.Accepts(keyBytes)))
             {
                 counts.Filtered++;
                 continue;

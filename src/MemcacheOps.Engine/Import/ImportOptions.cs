@@ -11,7 +11,7 @@ public sealed record ImportOptions
     /// <summary>Dump folders (MemcacheOps or cachemover) or single data files.</summary>
     public required IReadOnlyList<string> Paths { get; init; }
 
-    /// <summary>Target servers; with several, each key goes to its owner on a ketama ring of them.</summary>
+    /// <summary>Target servers, in the order given; with several, each key goes to its owner as <see cref="Ring"/> places it.</summary>
     public required IReadOnlyList<ServerEndpoint> Servers { get; init; }
 
     public StoreMode Mode { get; init; } = StoreMode.Add;
@@ -28,9 +28,8 @@ public sealed record ImportOptions
     /// <summary>Load what an incomplete dump has finished instead of refusing it.</summary>
     public bool AllowIncomplete { get; init; }
 
-    public KetamaForm RingForm { get; init; } = KetamaForm.Spymemcached;
-
-    public int PointsPerServer { get; init; } = KetamaRing.DefaultPointsPerServer;
+    /// <summary>How keys are placed on several targets (-RingForm, -PointsPerServer, -HashSalt, -HashWeight).</summary>
+    public RingOptions Ring { get; init; } = RingOptions.Default;
 
     /// <summary>Connections per target server.</summary>
     public int Connections { get; init; } = 2;

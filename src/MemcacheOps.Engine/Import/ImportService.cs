@@ -42,9 +42,7 @@ public static class ImportService
     private static async Task<ImportResult> LoadAsync(ImportOptions options, List<DumpDataFile> files, Stopwatch clock, List<string> notes,
         List<string> failedFiles, IOperationSink sink, CancellationToken cancellationToken)
     {
-        var ring = options.Servers.Count > 1
-            ? new KetamaRing(options.Servers.Select(s => new KetamaNode(s)), options.RingForm, options.PointsPerServer)
-            : null;
+        var ring = options.Servers.Count > 1 ? options.Ring.Create(options.Servers) : null;
         var counters = new ReadCounters();
         using var progress = new ProgressTracker(sink, "Import-MemcacheData", "loading");
         progress.SetTotal(files.Sum(f => f.Records ?? 0));
@@ -105,7 +103,7 @@ public static class ImportService
         ValidateSettings(options);
     }
 
-    /// <summary>Checks everything but the paths: targets, parallelism and TTL settings.</summary>
+    /// <summary>Checks everything but the paths: targets, parallelism, TTL and placement settings.</summary>
     internal static void ValidateSettings(ImportOptions options)
     {
         if (options.Servers.Count == 0)
@@ -114,6 +112,8 @@ public static class ImportService
             throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "InvalidSetting", "Connections, window and file parallelism must be 1-64 and the batch size 1-10000.");
         if (options.MinimumTtl < 0 || options.TtlOverride < 0)
             throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "InvalidTtl", "TTL settings must not be negative.");
+        // Placement settings are checked even for one target, which needs no ring: a wrong form fails the same way whatever the server count.
+        options.Ring.Validate();
     }
 
     /// <summary>Opens every path; incomplete dumps are refused (unless allowed) and listed in the notes.</summary>
@@ -143,7 +143,7 @@ public static class ImportService
         return files;
     }
 
-    private static async Task LoadFileAsync(DumpDataFile file, ImportOptions options, List<TargetWriter> targets, KetamaRing? ring,
+    private static async Task LoadFileAsync(DumpDataFile file, ImportOptions options, List<TargetWriter> targets, IOwnerLookup? ring,
         ReadCounters counters, ProgressTracker progress, CancellationToken cancellationToken)
     {
         var verified = !options.SkipChecksum && file.VerifyChecksum();
@@ -229,7 +229,7 @@ public static class ImportService
     /// Reads one file's records into per-target batches. Synchronous so record spans never cross an
     /// await; it stops as soon as one batch is full so the caller can send it.
     /// </summary>
-    private sealed class FileLoadState(DataFileReader reader, ImportOptions options, List<TargetWriter> targets, KetamaRing? ring,
+    private sealed class FileLoadState(DataFileReader reader, ImportOptions options, List<TargetWriter> targets, IOwnerLookup? ring,
         ReadCounters counters, StoreBatch?[] pending)
     {
         private long _items;

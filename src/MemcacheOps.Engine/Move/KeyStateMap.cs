@@ -24,11 +24,12 @@ internal enum CorrectionKind : byte
     Unwritable,
 }
 
+/// <param name="Destination">The destination the key is copied to: which of the source's maps holds it (<see cref="SourceState.Keys"/>).</param>
 /// <param name="Expiry">For a version the fetch saw: its absolute expiry from the remaining TTL (-1 never), on this host's clock.</param>
-internal readonly record struct KeyCorrection(UInt128 Id, ulong Cas, long Expiry, CorrectionKind Kind, bool WasOnDestination);
+internal readonly record struct KeyCorrection(int Destination, UInt128 Id, ulong Cas, long Expiry, CorrectionKind Kind, bool WasOnDestination);
 
 /// <summary>
-/// What the move knows about every key it copies from one source: the CAS of the version the
+/// What the move knows about every key it copies from one source to one destination: the CAS of the version the
 /// destination holds, the key's expiry, and the last listing that saw it. Keys are identified by their
 /// MD5 digest (<see cref="KeyIdentity"/>), so a slot costs 33 bytes (16 identity + 16 state + 1) whatever
 /// the key length, in a table kept between 3/8 and 3/4 full: memory grows with the number of keys moved,

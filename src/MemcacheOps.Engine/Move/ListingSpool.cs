@@ -22,8 +22,11 @@ internal sealed class ListingSpool : IDisposable
 
     public void Write(ReadOnlySpan<byte> lines) => _file.Write(lines);
 
-    /// <summary>Calls <paramref name="onKey"/> with every key (decoded) whose digest is in <paramref name="wanted"/>.</summary>
-    public void FindKeys(HashSet<UInt128> wanted, Action<UInt128, byte[]> onKey)
+    /// <summary>
+    /// Calls <paramref name="onKey"/> with every key (decoded) whose digest is in <paramref name="wanted"/>,
+    /// together with the digest's value there (the destination the key was copied to).
+    /// </summary>
+    public void FindKeys(IReadOnlyDictionary<UInt128, int> wanted, Action<int, byte[]> onKey)
     {
         if (wanted.Count == 0)
             return;
@@ -42,9 +45,9 @@ internal sealed class ListingSpool : IDisposable
             var position = 0;
             while (MetadumpLines.TryReadNext(complete, ref position, key, out _, out var keyBytes))
             {
-                var id = KeyIdentity.Of(keyBytes, out _);
-                if (wanted.Contains(id))
-                    onKey(id, keyBytes.ToArray());
+                var id = KeyIdentity.Of(keyBytes);
+                if (wanted.TryGetValue(id, out var value))
+                    onKey(value, keyBytes.ToArray());
             }
             if (read == 0)
                 return;

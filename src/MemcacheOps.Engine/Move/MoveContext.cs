@@ -24,7 +24,7 @@ internal sealed class MoveContext : IDisposable
             OperationsPerSecond = options.MaxOperationsPerSecond,
             BytesPerSecond = options.MaxBytesPerSecond,
         });
-        Sources = options.Sources.Select((s, i) => new SourceState(i, s, registry.GetThrottle(s))).ToArray();
+        Sources = options.Sources.Select((s, i) => new SourceState(i, s, registry.GetThrottle(s), options.Destinations.Count)).ToArray();
         Destinations = options.Destinations.Select((d, i) => new DestinationState(i, d, registry.GetThrottle(d))).ToArray();
     }
 

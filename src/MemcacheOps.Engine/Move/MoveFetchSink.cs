@@ -31,7 +31,7 @@ internal sealed class MoveFetchSink(MoveContext move, SourceState source, Channe
         if (!ExpiryMath.TryGetTtlToken(expiry, _now, 0, out var token))
         {
             destination.AddExpired();
-            source.Corrections.Enqueue(new KeyCorrection(id, cas, expiry, CorrectionKind.NotWritten, work.WasOnDestination[index]));
+            source.Corrections.Enqueue(new KeyCorrection(d, id, cas, expiry, CorrectionKind.NotWritten, work.WasOnDestination[index]));
             return;
         }
         var key = batch.Key(index);
@@ -39,12 +39,12 @@ internal sealed class MoveFetchSink(MoveContext move, SourceState source, Channe
         {
             // Sending it would make memcached delete the destination's own copy; skip and remember.
             destination.AddTooLarge();
-            source.Corrections.Enqueue(new KeyCorrection(id, cas, expiry, CorrectionKind.Unwritable, work.WasOnDestination[index]));
+            source.Corrections.Enqueue(new KeyCorrection(d, id, cas, expiry, CorrectionKind.Unwritable, work.WasOnDestination[index]));
             return;
         }
         // Changed (or touched) between listing and fetch: remember the version actually written.
         if ((cas != work.ListedCas[index] && source.CasEnabled) || ExpiryMoved(batch.ListedExpiry(index), expiry))
-            source.Corrections.Enqueue(new KeyCorrection(id, cas, expiry, CorrectionKind.FetchedNewer, true));
+            source.Corrections.Enqueue(new KeyCorrection(d, id, cas, expiry, CorrectionKind.FetchedNewer, true));
         var store = _pending[d] ??= writer.Rent();
         store.Add(key, flags, token, value, work.Overwrite[index] ? StoreMode.Set : move.Options.Mode);
         if (store.Count >= move.Options.BatchSize || store.CommandBytes >= MoveContext.StoreBatchBytes)
@@ -72,7 +72,7 @@ internal sealed class MoveFetchSink(MoveContext move, SourceState source, Channe
                     continue;
                 // Deleted, expired or evicted since the listing: nothing to write, not an error.
                 move.Destinations[work.Destinations[i]].AddMissing(1);
-                source.Corrections.Enqueue(new KeyCorrection(work.Ids[i], 0, -1, CorrectionKind.NotWritten, work.WasOnDestination[i]));
+                source.Corrections.Enqueue(new KeyCorrection(work.Destinations[i], work.Ids[i], 0, -1, CorrectionKind.NotWritten, work.WasOnDestination[i]));
             }
         }
         for (var d = 0; d < _pending.Length; d++)

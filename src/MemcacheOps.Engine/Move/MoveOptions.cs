@@ -82,9 +82,8 @@ public sealed record MoveOptions
     /// <summary>How often each destination's evictions are sampled.</summary>
     public TimeSpan EvictionSampleInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    public KetamaForm RingForm { get; init; } = KetamaForm.Spymemcached;
-
-    public int PointsPerServer { get; init; } = KetamaRing.DefaultPointsPerServer;
+    /// <summary>How the old and new rings place keys (-RingForm, -PointsPerServer, -HashSalt, -HashWeight).</summary>
+    public RingOptions Ring { get; init; } = RingOptions.Default;
 
     /// <summary>Connections per server: fetch connections to each source and store connections to each destination.</summary>
     public int Connections { get; init; } = 2;

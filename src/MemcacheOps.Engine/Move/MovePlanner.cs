@@ -109,8 +109,7 @@ internal static class MovePlanner
         {
             if (!KeyCodec.IsAddressable(keyBytes))
                 continue;
-            _ = KeyIdentity.Of(keyBytes, out var hash);
-            var d = routing.Route(hash, sourceIndex);
+            var d = routing.Route(keyBytes, KeyIdentity.Of(keyBytes), sourceIndex);
             if (d < 0)
                 continue;
             tally.Items[d]++;

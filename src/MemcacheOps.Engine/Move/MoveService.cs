@@ -355,12 +355,12 @@ public static class MoveService
                     CountDifferences(move, source, chunk.Span, listing, counts);
                     return ValueTask.FromResult(true);
                 }, cancellationToken).ConfigureAwait(false);
-                source.Keys.CountVanished(listing, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), id =>
+                var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                for (var d = 0; d < counts.Length; d++)
                 {
-                    var d = move.Routing.Route(KeyIdentity.KetamaHash(id), source.Index);
-                    if (d >= 0)
-                        counts[d]++;
-                });
+                    var destination = d;
+                    source.Keys[d].CountVanished(listing, now, _ => counts[destination]++);
+                }
                 lock (totals)
                 {
                     for (var d = 0; d < totals.Length; d++)
@@ -391,9 +391,9 @@ public static class MoveService
         {
             if (!KeyCodec.IsAddressable(keyBytes))
                 continue;
-            var id = KeyIdentity.Of(keyBytes, out var hash);
-            var d = move.Routing.Route(hash, source.Index);
-            if (d >= 0 && source.Keys.Differs(id, entry.Cas, entry.Expiry, listing))
+            var id = KeyIdentity.Of(keyBytes);
+            var d = move.Routing.Route(keyBytes, id, source.Index);
+            if (d >= 0 && source.Keys[d].Differs(id, entry.Cas, entry.Expiry, listing))
                 counts[d]++;
         }
     }

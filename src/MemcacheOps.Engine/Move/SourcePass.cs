@@ -120,8 +120,8 @@ internal sealed class SourcePass(MoveContext move, SourceState source, int listi
         var destinations = move.Destinations;
         while (!batch.Keys.IsFull && MetadumpLines.TryReadNext(lines, ref position, key, out var entry, out var keyBytes))
         {
-            var id = KeyIdentity.Of(keyBytes, out var hash);
-            var d = routing.Route(hash, source.Index);
+            var id = KeyIdentity.Of(keyBytes);
+            var d = routing.Route(keyBytes, id, source.Index);
             if (d < 0 || destinations[d].Failed)
                 continue;
             if (!KeyCodec.IsAddressable(keyBytes))
@@ -134,7 +134,7 @@ internal sealed class SourcePass(MoveContext move, SourceState source, int listi
                 }
                 continue;
             }
-            var change = source.Keys.Observe(id, entry.Cas, entry.Expiry, listing, out var wasOnDestination);
+            var change = source.Keys[d].Observe(id, entry.Cas, entry.Expiry, listing, out var wasOnDestination);
             if (change == KeyChange.Unchanged)
                 continue;
             destinations[d].AddChanged(1);
@@ -166,23 +166,23 @@ internal sealed class SourcePass(MoveContext move, SourceState source, int listi
     private void Sweep()
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var vanished = new HashSet<UInt128>();
         var syncDeletes = _options.SyncDeletes && source.PreviousListing is not null;
-        source.Keys.Sweep(listing, now, id =>
+        var vanished = new Dictionary<UInt128, int>();
+        for (var d = 0; d < source.Keys.Length; d++)
         {
-            if (!syncDeletes)
-                return false;
-            var d = move.Routing.Route(KeyIdentity.KetamaHash(id), source.Index);
-            if (d < 0 || move.Destinations[d].Failed)
-                return false;
-            vanished.Add(id);
-            return true;
-        });
+            var destination = d;
+            source.Keys[d].Sweep(listing, now, id =>
+            {
+                if (!syncDeletes || move.Destinations[destination].Failed)
+                    return false;
+                vanished[id] = destination;
+                return true;
+            });
+        }
         if (vanished.Count == 0)
             return;
-        source.PreviousListing!.FindKeys(vanished, (id, key) =>
+        source.PreviousListing!.FindKeys(vanished, (d, key) =>
         {
-            var d = move.Routing.Route(KeyIdentity.KetamaHash(id), source.Index);
             Deletions[d].Add(key);
             move.Destinations[d].AddChanged(1);
         });

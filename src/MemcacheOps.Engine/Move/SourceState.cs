@@ -7,11 +7,14 @@ namespace MemcacheOps.Engine.Move;
 /// <summary>One source for the whole move: what is known about its keys, and its failure if any.</summary>
 internal sealed class SourceState : IDisposable
 {
-    public SourceState(int index, ServerEndpoint endpoint, IThrottle throttle)
+    public SourceState(int index, ServerEndpoint endpoint, IThrottle throttle, int destinations)
     {
         Index = index;
         Endpoint = endpoint;
         Throttle = throttle;
+        Keys = new KeyStateMap[destinations];
+        for (var d = 0; d < destinations; d++)
+            Keys[d] = new KeyStateMap();
     }
 
     public int Index { get; }
@@ -20,7 +23,13 @@ internal sealed class SourceState : IDisposable
 
     public IThrottle Throttle { get; }
 
-    public KeyStateMap Keys { get; } = new();
+    /// <summary>
+    /// What is known about the keys copied from this source, one map per destination index. A key always
+    /// routes to the same destination, so the map holding it says where its copy is even when only its
+    /// digest is left (a key that vanished from the source): no placement has to be recomputed from the
+    /// digest, which only ketama rings could do.
+    /// </summary>
+    public KeyStateMap[] Keys { get; }
 
     /// <summary>Filled by fetch readers during a pass, applied to <see cref="Keys"/> when the pass's copy is done.</summary>
     public ConcurrentQueue<KeyCorrection> Corrections { get; } = new();
@@ -46,7 +55,7 @@ internal sealed class SourceState : IDisposable
     public void ApplyCorrections()
     {
         while (Corrections.TryDequeue(out var correction))
-            Keys.Apply(correction);
+            Keys[correction.Destination].Apply(correction);
     }
 
     public void Dispose() => PreviousListing?.Dispose();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using MemcacheOps.Engine.Endpoints;
 
 namespace MemcacheOps.Engine.Routing;
@@ -82,24 +81,7 @@ public sealed class KetamaNode
     }
 
     /// <summary>The string each digest of this server hashes before its <c>-&lt;index&gt;</c> suffix (see <see cref="KetamaForm"/>).</summary>
-    public string GetHashBase(KetamaForm form)
-    {
-        var host = Endpoint.Host;
-        var port = Endpoint.Port;
-        return form switch
-        {
-            KetamaForm.Spymemcached => Name switch
-            {
-                null => string.Create(CultureInfo.InvariantCulture, $"{host}/{host}:{port}"),
-                "" => string.Create(CultureInfo.InvariantCulture, $"{host}:{port}"),
-                _ => string.Create(CultureInfo.InvariantCulture, $"{Name}/{host}:{port}"),
-            },
-            KetamaForm.Libmemcached => !string.IsNullOrEmpty(Name)
-                ? Name
-                : port == ServerEndpoint.DefaultPort ? host : string.Create(CultureInfo.InvariantCulture, $"{host}:{port}"),
-            _ => throw new ArgumentOutOfRangeException(nameof(form), form, "Unknown ketama form."),
-        };
-    }
+    public string GetHashBase(KetamaForm form) => KetamaRules.For(form).HashBase(this);
 
     public override string ToString() => Name is null ? Endpoint.ToString() : $"{Name}/{Endpoint}";
 }

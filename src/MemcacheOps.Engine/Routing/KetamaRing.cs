@@ -7,10 +7,11 @@ namespace MemcacheOps.Engine.Routing;
 
 /// <summary>
 /// An immutable ketama consistent-hash ring: maps a key to the server that owns it, as the chosen
-/// client (<see cref="KetamaForm"/>) would. Lookups take no lock and allocate nothing, so one ring
-/// can be shared by every worker; a changed server list means building a new ring.
+/// client (<see cref="KetamaForm"/>, whose rules live in <see cref="KetamaRules"/>) would. Lookups take
+/// no lock and allocate nothing, so one ring can be shared by every worker; a changed server list means
+/// building a new ring.
 /// </summary>
-public sealed class KetamaRing
+public sealed class KetamaRing : IOwnerLookup
 {
     /// <summary>Points per server when none is given: spymemcached's and twemproxy's 160, cachemover's <c>ketama_bucket_size</c> default.</summary>
     public const int DefaultPointsPerServer = 160;
@@ -21,6 +22,7 @@ public sealed class KetamaRing
     private const int MaxTotalPoints = 1 << 26;
 
     private readonly KetamaNode[] _servers;
+    private readonly ServerEndpoint[] _endpoints;
     private readonly string[] _ownerNames;
 
     // Sorted distinct point values, and for each the index of the server that owns it.
@@ -30,28 +32,36 @@ public sealed class KetamaRing
     public KetamaRing(IEnumerable<KetamaNode> servers, KetamaForm form = KetamaForm.Spymemcached, int pointsPerServer = DefaultPointsPerServer)
     {
         ArgumentNullException.ThrowIfNull(servers);
-        if (form is not (KetamaForm.Spymemcached or KetamaForm.Libmemcached))
-            throw new ArgumentOutOfRangeException(nameof(form), form, "Unknown ketama form.");
+        var rules = KetamaRules.For(form);
         _servers = servers.ToArray();
         Form = form;
         PointsPerServer = pointsPerServer;
-        Validate(_servers, form, pointsPerServer);
+        Validate(_servers, rules, pointsPerServer);
 
-        _ownerNames = new string[_servers.Length];
-        for (var i = 0; i < _servers.Length; i++)
-            _ownerNames[i] = _servers[i].Endpoint.ToString();
-
-        (_points, _pointOwners) = BuildPoints(_servers, form, pointsPerServer);
+        _endpoints = _servers.Select(s => s.Endpoint).ToArray();
+        _ownerNames = _endpoints.Select(e => e.ToString()).ToArray();
+        (_points, _pointOwners) = BuildPoints(_servers, rules, pointsPerServer);
+        RingForm = rules.RingForm;
     }
 
     /// <summary>Builds a ring from server strings (<c>host:port</c>, <c>name/ip:port</c>, <c>/ip:port</c>; comma-separated lists allowed).</summary>
     public static KetamaRing Parse(IEnumerable<string> servers, KetamaForm form = KetamaForm.Spymemcached, int pointsPerServer = DefaultPointsPerServer)
         => new(KetamaNode.ParseList(servers), form, pointsPerServer);
 
-    /// <summary>The servers in the order given; owner indexes refer to this list.</summary>
-    public IReadOnlyList<KetamaNode> Servers => _servers;
+    /// <summary>The servers in the order given, with the names their points are hashed from; owner indexes refer to this list.</summary>
+    public IReadOnlyList<KetamaNode> Nodes => _servers;
+
+    /// <summary>The addresses of <see cref="Nodes"/>, in the same order.</summary>
+    public IReadOnlyList<ServerEndpoint> Servers => _endpoints;
 
     public KetamaForm Form { get; }
+
+    /// <summary>The same placement as a <see cref="Routing.RingForm"/>.</summary>
+    public RingForm RingForm { get; }
+
+    RingForm IOwnerLookup.Form => RingForm;
+
+    public string Description => string.Create(CultureInfo.InvariantCulture, $"{RingForm} ring of {_servers.Length} servers, {PointsPerServer} points each");
 
     public int PointsPerServer { get; }
 
@@ -61,6 +71,9 @@ public sealed class KetamaRing
     /// <summary>Index into <see cref="Servers"/> of the server that owns <paramref name="key"/>.</summary>
     public int GetOwnerIndex(ReadOnlySpan<byte> key) => GetOwnerIndexForHash(HashKey(key));
 
+    /// <summary>The owner from the key's MD5 digest, whose low 32 bits are the ketama hash: the key is not hashed again.</summary>
+    public int GetOwnerIndex(ReadOnlySpan<byte> key, UInt128 keyDigest) => GetOwnerIndexForHash((uint)keyDigest);
+
     /// <summary>The owner of <paramref name="key"/> as <c>host:port</c> (the server's <see cref="ServerEndpoint"/> text).</summary>
     public string GetOwner(ReadOnlySpan<byte> key) => _ownerNames[GetOwnerIndex(key)];
 
@@ -68,16 +81,7 @@ public sealed class KetamaRing
     public int GetOwnerIndexForHash(uint hash) => _pointOwners[FindPointIndex(hash)];
 
     /// <summary>Index of <paramref name="endpoint"/> in <see cref="Servers"/>, or -1; lets callers turn a list of wanted servers into a per-index table once.</summary>
-    public int IndexOf(ServerEndpoint endpoint)
-    {
-        for (var i = 0; i < _servers.Length; i++)
-        {
-            if (_servers[i].Endpoint.Equals(endpoint))
-                return i;
-        }
-        return -1;
-    }
-
+    public int IndexOf(ServerEndpoint endpoint) => Array.IndexOf(_endpoints, endpoint);
     /// <summary>A key's ketama hash: the little-endian uint32 of the first four bytes of MD5(key).</summary>
     public static uint HashKey(ReadOnlySpan<byte> key) => KeyDigest.KetamaHash(key);
 
@@ -101,23 +105,11 @@ public sealed class KetamaRing
 
     internal ReadOnlySpan<int> PointOwners => _pointOwners;
 
-    /// <summary>
-    /// Digests (of 4 points each) the libmemcached form gives one server. Both twemproxy and
-    /// libmemcached compute floor(pct x points / 4 x servers + 1e-10) in single precision, where
-    /// pct = weight / totalWeight; every step is rounded to float here exactly as there, because the
-    /// rounding decides whether a server gets 40 or 39 digests.
-    /// </summary>
+    /// <summary>Digests (of 4 points each) the libmemcached form gives one server (<see cref="LibmemcachedKetama.Digests"/>).</summary>
     internal static int LibmemcachedDigests(int weight, long totalWeight, int serverCount, int pointsPerServer)
-    {
-        var pct = (float)weight / (float)totalWeight;
-        var scaled = (float)(pct * pointsPerServer);
-        scaled = (float)(scaled / 4);
-        scaled = (float)(scaled * (float)serverCount);
-        var withEpsilon = (float)(scaled + 0.0000000001);
-        return (int)MathF.Floor(withEpsilon);
-    }
+        => LibmemcachedKetama.Instance.Digests(weight, totalWeight, serverCount, pointsPerServer);
 
-    private static void Validate(KetamaNode[] servers, KetamaForm form, int pointsPerServer)
+    private static void Validate(KetamaNode[] servers, KetamaRules rules, int pointsPerServer)
     {
         if (servers.Length == 0)
         {
@@ -150,23 +142,23 @@ public sealed class KetamaRing
                     $"Server {server.Endpoint} appears more than once in the ketama ring's server list. List each server once.",
                     server.Endpoint.ToString());
             }
-            var hashBase = server.GetHashBase(form);
+            var hashBase = rules.HashBase(server);
             if (!bases.TryAdd(hashBase, server))
             {
                 throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "KetamaDuplicateServer",
-                    $"Servers {bases[hashBase]} and {server} would hash to the same ring points ('{hashBase}') in the {form} form. Give them distinct names or addresses.",
+                    $"Servers {bases[hashBase]} and {server} would hash to the same ring points ('{hashBase}') in the {rules.Form} form. Give them distinct names or addresses.",
                     server.Endpoint.ToString());
             }
-            if (form == KetamaForm.Spymemcached && server.Weight != 1)
+            if (!rules.HasWeights && server.Weight != 1)
             {
                 throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "KetamaWeightUnsupported",
-                    $"Server {server} has weight {server.Weight}, but the {form} ring gives every server the same points. Drop the weight or use the {KetamaForm.Libmemcached} form.",
+                    $"Server {server} has weight {server.Weight}, but the {rules.Form} ring gives every server the same points. Drop the weight or use the {KetamaForm.Libmemcached} form.",
                     server.Endpoint.ToString());
             }
         }
     }
 
-    private static (uint[] Points, int[] Owners) BuildPoints(KetamaNode[] servers, KetamaForm form, int pointsPerServer)
+    private static (uint[] Points, int[] Owners) BuildPoints(KetamaNode[] servers, KetamaRules rules, int pointsPerServer)
     {
         var digests = new int[servers.Length];
         long totalWeight = 0;
@@ -175,9 +167,7 @@ public sealed class KetamaRing
         var total = 0;
         for (var i = 0; i < servers.Length; i++)
         {
-            digests[i] = form == KetamaForm.Spymemcached
-                ? pointsPerServer / 4
-                : LibmemcachedDigests(servers[i].Weight, totalWeight, servers.Length, pointsPerServer);
+            digests[i] = rules.Digests(servers[i].Weight, totalWeight, servers.Length, pointsPerServer);
             total += digests[i] * 4;
         }
         if (total == 0)
@@ -195,7 +185,7 @@ public sealed class KetamaRing
         var sequence = 0;
         for (var i = 0; i < servers.Length; i++)
         {
-            var hashBase = servers[i].GetHashBase(form);
+            var hashBase = rules.HashBase(servers[i]);
             for (var j = 0; j < digests[i]; j++)
             {
                 var input = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{hashBase}-{j}"));
@@ -213,7 +203,7 @@ public sealed class KetamaRing
 
         var points = new List<uint>(total);
         var owners = new List<int>(total);
-        var lastWins = form == KetamaForm.Spymemcached;
+        var lastWins = rules.LastListedWinsTies;
         for (var e = 0; e < entries.Length; e++)
         {
             var point = (uint)(entries[e] >> 32);

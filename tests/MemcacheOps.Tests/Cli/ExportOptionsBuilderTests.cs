@@ -57,15 +57,17 @@ public sealed class ExportOptionsBuilderTests : IDisposable
     public void RingServer_CompletesTheFilesDestIps_AndPointsRebuildItsRing()
     {
         var withDest = Config("dest_ips:\n  - \"10.0.0.2:11211\"\n");
-        var ketama = Assert.IsType<KetamaFilter>(Build("--config", withDest, "--ring-server", "10.0.0.1:11211,10.0.0.2:11211").Export.Ketama);
-        Assert.Equal(2, ketama.Ring.Servers.Count);
-        Assert.Equal([ServerEndpoint.Parse("10.0.0.2:11211")], ketama.KeepOwners);
+        var ketamaFilter = Assert.IsType<OwnerFilter>(Build("--config", withDest, "--ring-server", "10.0.0.1:11211,10.0.0.2:11211").Export.OwnerFilter);
+        var ketama = Assert.IsType<KetamaRing>(ketamaFilter.Lookup);
+        Assert.Equal(2, ketama.Servers.Count);
+        Assert.Equal([ServerEndpoint.Parse("10.0.0.2:11211")], ketamaFilter.KeepOwners);
 
         var full = Config("ketama_bucket_size: 100\nall_ips:\n  - \"10.0.0.1:11211\"\n  - \"10.0.0.2:11211\"\ndest_ips:\n  - \"10.0.0.2:11211\"\n");
-        var rebuilt = Assert.IsType<KetamaFilter>(Build("--config", full, "--points-per-server", "40", "--ring-form", "libmemcached").Export.Ketama);
-        Assert.Equal(40, rebuilt.Ring.PointsPerServer);
-        Assert.Equal(KetamaForm.Libmemcached, rebuilt.Ring.Form);
-        Assert.Equal(2, rebuilt.Ring.Servers.Count);
+        var rebuiltFilter = Assert.IsType<OwnerFilter>(Build("--config", full, "--points-per-server", "40", "--ring-form", "libmemcached").Export.OwnerFilter);
+        var rebuilt = Assert.IsType<KetamaRing>(rebuiltFilter.Lookup);
+        Assert.Equal(40, rebuilt.PointsPerServer);
+        Assert.Equal(KetamaForm.Libmemcached, rebuilt.Form);
+        Assert.Equal(2, rebuilt.Servers.Count);
     }
 
     [Fact]

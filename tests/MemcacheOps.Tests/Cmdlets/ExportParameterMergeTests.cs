@@ -60,7 +60,7 @@ public sealed class ExportParameterMergeTests
         RingServer = [Cache1, Cache2],
         DestinationServer = [Cache1],
         PointsPerServer = 40,
-        RingForm = KetamaForm.Libmemcached,
+        RingForm = RingForm.Libmemcached,
         Layout = DumpLayout.Cachemover,
         MaxOpsPerSecond = 5000,
         MaxBytesPerSecond = 1_000_000,
@@ -97,11 +97,12 @@ public sealed class ExportParameterMergeTests
         Assert.Equal(1_000_000, options.MaxBytesPerSecond);
         Assert.Equal(ListingMethod.MetadumpAll, options.Listing.Method);
         Assert.Equal(TimeSpan.FromSeconds(1.5), options.Connection.ConnectTimeout);
-        var ketama = Assert.IsType<KetamaFilter>(options.Ketama);
-        Assert.Equal([Cache1, Cache2], ketama.Ring.Servers.Select(n => n.Endpoint));
-        Assert.Equal([Cache1], ketama.KeepOwners);
-        Assert.Equal(40, ketama.Ring.PointsPerServer);
-        Assert.Equal(KetamaForm.Libmemcached, ketama.Ring.Form);
+        var ketamaFilter = Assert.IsType<OwnerFilter>(options.OwnerFilter);
+        var ketama = Assert.IsType<KetamaRing>(ketamaFilter.Lookup);
+        Assert.Equal([Cache1, Cache2], ketama.Servers);
+        Assert.Equal([Cache1], ketamaFilter.KeepOwners);
+        Assert.Equal(40, ketama.PointsPerServer);
+        Assert.Equal(KetamaForm.Libmemcached, ketama.Form);
     }
 
     [Fact]
@@ -123,7 +124,7 @@ public sealed class ExportParameterMergeTests
         Assert.Null(options.MaxOperationsPerSecond);
         Assert.Null(options.MaxBytesPerSecond);
         Assert.Equal(defaults.Listing.Method, options.Listing.Method);
-        Assert.Null(options.Ketama);
+        Assert.Null(options.OwnerFilter);
     }
 
     [Fact]
@@ -155,11 +156,12 @@ public sealed class ExportParameterMergeTests
         Assert.Equal(DumpLayout.Native, options.Layout);
         Assert.Null(options.MaxOperationsPerSecond);
         Assert.Equal(ListingMethod.Auto, options.Listing.Method);
-        var ketama = Assert.IsType<KetamaFilter>(options.Ketama);
-        Assert.Equal([Cache1, Cache2, Cache3], ketama.Ring.Servers.Select(n => n.Endpoint));
-        Assert.Equal([Cache2], ketama.KeepOwners);
-        Assert.Equal(100, ketama.Ring.PointsPerServer);
-        Assert.Equal(KetamaForm.Spymemcached, ketama.Ring.Form);
+        var ketamaFilter = Assert.IsType<OwnerFilter>(options.OwnerFilter);
+        var ketama = Assert.IsType<KetamaRing>(ketamaFilter.Lookup);
+        Assert.Equal([Cache1, Cache2, Cache3], ketama.Servers);
+        Assert.Equal([Cache2], ketamaFilter.KeepOwners);
+        Assert.Equal(100, ketama.PointsPerServer);
+        Assert.Equal(KetamaForm.Spymemcached, ketama.Form);
     }
 
     [Fact]
@@ -182,11 +184,12 @@ public sealed class ExportParameterMergeTests
         Assert.Equal(DumpLayout.Cachemover, options.Layout);
         Assert.Equal(5000, options.MaxOperationsPerSecond);
         Assert.Equal(ListingMethod.MetadumpAll, options.Listing.Method);
-        var ketama = Assert.IsType<KetamaFilter>(options.Ketama);
-        Assert.Equal([Cache1, Cache2], ketama.Ring.Servers.Select(n => n.Endpoint));
-        Assert.Equal([Cache1], ketama.KeepOwners);
-        Assert.Equal(40, ketama.Ring.PointsPerServer);
-        Assert.Equal(KetamaForm.Libmemcached, ketama.Ring.Form);
+        var ketamaFilter = Assert.IsType<OwnerFilter>(options.OwnerFilter);
+        var ketama = Assert.IsType<KetamaRing>(ketamaFilter.Lookup);
+        Assert.Equal([Cache1, Cache2], ketama.Servers);
+        Assert.Equal([Cache1], ketamaFilter.KeepOwners);
+        Assert.Equal(40, ketama.PointsPerServer);
+        Assert.Equal(KetamaForm.Libmemcached, ketama.Form);
     }
 
     [Fact]
@@ -211,7 +214,7 @@ public sealed class ExportParameterMergeTests
         Assert.Equal(defaults.BatchSize, options.BatchSize);
         Assert.Equal(defaults.MemoryLimit, options.MemoryLimit);
         Assert.False(options.Resume);
-        Assert.Null(options.Ketama);
+        Assert.Null(options.OwnerFilter);
     }
 
     [Fact]
@@ -254,10 +257,11 @@ public sealed class ExportParameterMergeTests
         var config = Config("ip: \"192.0.2.10\"\noutput_dir: \"/dumps/x\"\ndest_ips:\n  - \"10.0.0.2:11211\"\n");
         var options = ExportParameterMerge.Merge(config, Bound("RingServer"), Values with { RingServer = [Cache1, Cache2, Cache3] });
 
-        var ketama = Assert.IsType<KetamaFilter>(options.Ketama);
-        Assert.Equal(3, ketama.Ring.Servers.Count);
-        Assert.Equal([Cache2], ketama.KeepOwners);
-        Assert.Equal(KetamaRing.DefaultPointsPerServer, ketama.Ring.PointsPerServer);
+        var ketamaFilter = Assert.IsType<OwnerFilter>(options.OwnerFilter);
+        var ketama = Assert.IsType<KetamaRing>(ketamaFilter.Lookup);
+        Assert.Equal(3, ketama.Servers.Count);
+        Assert.Equal([Cache2], ketamaFilter.KeepOwners);
+        Assert.Equal(KetamaRing.DefaultPointsPerServer, ketama.PointsPerServer);
 
         var error = Assert.Throws<MemcacheException>(() => ExportParameterMerge.Merge(config, Bound(), Values));
         Assert.Equal("KetamaFilterIncomplete", error.ErrorId);
@@ -268,12 +272,13 @@ public sealed class ExportParameterMergeTests
     public void WithAFile_AllIpsAlone_FiltersNothing_UntilDestinationServerIsGiven()
     {
         var config = Config("ip: \"192.0.2.10\"\noutput_dir: \"/dumps/x\"\nketama_bucket_size: 80\nall_ips:\n  - \"10.0.0.1:11211\"\n  - \"10.0.0.2:11211\"\n");
-        Assert.Null(ExportParameterMerge.Merge(config, Bound(), Values).Ketama);
+        Assert.Null(ExportParameterMerge.Merge(config, Bound(), Values).OwnerFilter);
 
-        var ketama = Assert.IsType<KetamaFilter>(ExportParameterMerge.Merge(config, Bound("DestinationServer"), Values).Ketama);
-        Assert.Equal([Cache1, Cache2], ketama.Ring.Servers.Select(n => n.Endpoint));
-        Assert.Equal([Cache1], ketama.KeepOwners);
-        Assert.Equal(80, ketama.Ring.PointsPerServer);
+        var ketamaFilter = Assert.IsType<OwnerFilter>(ExportParameterMerge.Merge(config, Bound("DestinationServer"), Values).OwnerFilter);
+        var ketama = Assert.IsType<KetamaRing>(ketamaFilter.Lookup);
+        Assert.Equal([Cache1, Cache2], ketama.Servers);
+        Assert.Equal([Cache1], ketamaFilter.KeepOwners);
+        Assert.Equal(80, ketama.PointsPerServer);
     }
 
     [Fact]
@@ -281,11 +286,12 @@ public sealed class ExportParameterMergeTests
     {
         var options = ExportParameterMerge.Merge(Config(FullConfig), Bound("PointsPerServer", "RingForm"), Values);
 
-        var ketama = Assert.IsType<KetamaFilter>(options.Ketama);
-        Assert.Equal([Cache1, Cache2, Cache3], ketama.Ring.Servers.Select(n => n.Endpoint));
-        Assert.Equal([Cache2], ketama.KeepOwners);
-        Assert.Equal(40, ketama.Ring.PointsPerServer);
-        Assert.Equal(KetamaForm.Libmemcached, ketama.Ring.Form);
+        var ketamaFilter = Assert.IsType<OwnerFilter>(options.OwnerFilter);
+        var ketama = Assert.IsType<KetamaRing>(ketamaFilter.Lookup);
+        Assert.Equal([Cache1, Cache2, Cache3], ketama.Servers);
+        Assert.Equal([Cache2], ketamaFilter.KeepOwners);
+        Assert.Equal(40, ketama.PointsPerServer);
+        Assert.Equal(KetamaForm.Libmemcached, ketama.Form);
     }
 
     [Fact]

@@ -85,7 +85,7 @@ public sealed class CompareRingTests : IAsyncLifetime
     public async Task The_libmemcached_form_places_keys_differently()
     {
         // The items were placed for the spymemcached form; read as a libmemcached ring most owners change.
-        var (_, differences, _) = await RunAsync(Servers(_single.Endpoint), Servers(_ringEndpoints), o => o with { RingForm = KetamaForm.Libmemcached });
+        var (_, differences, _) = await RunAsync(Servers(_single.Endpoint), Servers(_ringEndpoints), o => o with { Ring = new RingOptions { Form = RingForm.Libmemcached } });
 
         var libmemcached = new KetamaRing(_ringEndpoints.Select(e => new KetamaNode(ServerEndpoint.Parse(e))), KetamaForm.Libmemcached, 160);
         var moved = _items.Count(i => libmemcached.GetOwnerIndex(i.Key) != _ketama.GetOwnerIndex(i.Key));

@@ -96,11 +96,12 @@ public sealed class ExportSettingsMergeTests
         Assert.Equal("nightly-7", options.RequestId);
         Assert.True(options.Resume);
         Assert.False(options.Force);
-        var ketama = Assert.IsType<KetamaFilter>(options.Ketama);
-        Assert.Equal([Cache1, Cache2, Cache3], ketama.Ring.Servers.Select(n => n.Endpoint));
-        Assert.Equal([Cache2], ketama.KeepOwners);
-        Assert.Equal(100, ketama.Ring.PointsPerServer);
-        Assert.Equal(KetamaForm.Spymemcached, ketama.Ring.Form);
+        var ketamaFilter = Assert.IsType<OwnerFilter>(options.OwnerFilter);
+        var ketama = Assert.IsType<KetamaRing>(ketamaFilter.Lookup);
+        Assert.Equal([Cache1, Cache2, Cache3], ketama.Servers);
+        Assert.Equal([Cache2], ketamaFilter.KeepOwners);
+        Assert.Equal(100, ketama.PointsPerServer);
+        Assert.Equal(KetamaForm.Spymemcached, ketama.Form);
     }
 
     [Fact]
@@ -191,35 +192,61 @@ public sealed class ExportSettingsMergeTests
     {
         var options = ExportSettingsMerge.MergeExport(FullConfig, new ExportOverrides
         {
-            RingServers = [Cache1, Cache2], DestinationServers = [Cache1], PointsPerServer = 40, RingForm = KetamaForm.Libmemcached,
+            RingServers = [Cache1, Cache2], DestinationServers = [Cache1], PointsPerServer = 40, RingForm = RingForm.Libmemcached,
         });
 
-        var ketama = Assert.IsType<KetamaFilter>(options.Ketama);
-        Assert.Equal([Cache1, Cache2], ketama.Ring.Servers.Select(n => n.Endpoint));
-        Assert.Equal([Cache1], ketama.KeepOwners);
-        Assert.Equal(40, ketama.Ring.PointsPerServer);
-        Assert.Equal(KetamaForm.Libmemcached, ketama.Ring.Form);
+        var ketamaFilter = Assert.IsType<OwnerFilter>(options.OwnerFilter);
+        var ketama = Assert.IsType<KetamaRing>(ketamaFilter.Lookup);
+        Assert.Equal([Cache1, Cache2], ketama.Servers);
+        Assert.Equal([Cache1], ketamaFilter.KeepOwners);
+        Assert.Equal(40, ketama.PointsPerServer);
+        Assert.Equal(KetamaForm.Libmemcached, ketama.Form);
     }
 
     [Fact]
     public void ExplicitPointsAndForm_RebuildTheFilesRing()
     {
-        var options = ExportSettingsMerge.MergeExport(FullConfig, new ExportOverrides { PointsPerServer = 40, RingForm = KetamaForm.Libmemcached });
+        var options = ExportSettingsMerge.MergeExport(FullConfig, new ExportOverrides { PointsPerServer = 40, RingForm = RingForm.Libmemcached });
 
-        var ketama = Assert.IsType<KetamaFilter>(options.Ketama);
-        Assert.Equal([Cache1, Cache2, Cache3], ketama.Ring.Servers.Select(n => n.Endpoint));
-        Assert.Equal([Cache2], ketama.KeepOwners);
-        Assert.Equal(40, ketama.Ring.PointsPerServer);
-        Assert.Equal(KetamaForm.Libmemcached, ketama.Ring.Form);
+        var ketamaFilter = Assert.IsType<OwnerFilter>(options.OwnerFilter);
+        var ketama = Assert.IsType<KetamaRing>(ketamaFilter.Lookup);
+        Assert.Equal([Cache1, Cache2, Cache3], ketama.Servers);
+        Assert.Equal([Cache2], ketamaFilter.KeepOwners);
+        Assert.Equal(40, ketama.PointsPerServer);
+        Assert.Equal(KetamaForm.Libmemcached, ketama.Form);
+    }
+
+    [Fact]
+    public void AnMcrouterForm_UsesTheFilesServersInOrder_AndIgnoresItsKetamaBucketSize()
+    {
+        var options = ExportSettingsMerge.MergeExport(FullConfig, new ExportOverrides { RingForm = RingForm.Ch3, HashSalt = "main-1" });
+
+        var filter = Assert.IsType<OwnerFilter>(options.OwnerFilter);
+        var pool = Assert.IsType<Ch3Pool>(filter.Lookup);
+        Assert.Equal([Cache1, Cache2, Cache3], pool.Servers);
+        Assert.Equal("main-1", pool.HashSalt);
+        Assert.Equal([Cache2], filter.KeepOwners);
+    }
+
+    [Fact]
+    public void PlacementSettingsThatDoNotFitTheForm_SayWhereTheRingCameFrom()
+    {
+        var points = Assert.Throws<MemcacheException>(() => ExportSettingsMerge.MergeExport(FullConfig, new ExportOverrides { RingForm = RingForm.Ch3, PointsPerServer = 40 }));
+        Assert.Equal("RingPointsNeedKetama", points.ErrorId);
+        Assert.Contains($"all_ips in '{ConfigPath}'", points.Message, StringComparison.Ordinal);
+
+        var weights = Assert.Throws<MemcacheException>(() => ExportSettingsMerge.MergeExport(FullConfig, new ExportOverrides { RingForm = RingForm.WeightedCh3, HashWeights = [1, 1] }));
+        Assert.Equal("RingWeightCountMismatch", weights.ErrorId);
     }
 
     [Fact]
     public void EmptyRingLists_CountAsNotGiven()
     {
         var options = ExportSettingsMerge.MergeExport(FullConfig, new ExportOverrides { RingServers = [], DestinationServers = [] });
-        var ketama = Assert.IsType<KetamaFilter>(options.Ketama);
-        Assert.Equal(3, ketama.Ring.Servers.Count);
-        Assert.Equal([Cache2], ketama.KeepOwners);
+        var ketamaFilter = Assert.IsType<OwnerFilter>(options.OwnerFilter);
+        var ketama = Assert.IsType<KetamaRing>(ketamaFilter.Lookup);
+        Assert.Equal(3, ketama.Servers.Count);
+        Assert.Equal([Cache2], ketamaFilter.KeepOwners);
     }
 
     [Fact]
@@ -229,10 +256,11 @@ public sealed class ExportSettingsMergeTests
 
         var options = ExportSettingsMerge.MergeExport(config, new ExportOverrides { RingServers = [Cache1, Cache2, Cache3] });
 
-        var ketama = Assert.IsType<KetamaFilter>(options.Ketama);
-        Assert.Equal([Cache1, Cache2, Cache3], ketama.Ring.Servers.Select(n => n.Endpoint));
-        Assert.Equal([Cache2], ketama.KeepOwners);
-        Assert.Equal(KetamaRing.DefaultPointsPerServer, ketama.Ring.PointsPerServer);
+        var ketamaFilter = Assert.IsType<OwnerFilter>(options.OwnerFilter);
+        var ketama = Assert.IsType<KetamaRing>(ketamaFilter.Lookup);
+        Assert.Equal([Cache1, Cache2, Cache3], ketama.Servers);
+        Assert.Equal([Cache2], ketamaFilter.KeepOwners);
+        Assert.Equal(KetamaRing.DefaultPointsPerServer, ketama.PointsPerServer);
 
         var error = Assert.Throws<MemcacheException>(() => ExportSettingsMerge.MergeExport(config, ExportOverrides.None));
         Assert.Equal("KetamaFilterIncomplete", error.ErrorId);
@@ -245,12 +273,13 @@ public sealed class ExportSettingsMergeTests
     public void AllIpsWithoutDestIps_AreCompletedByDestinationServers_WithTheFilesPoints()
     {
         var config = new CachemoverConfig { Ip = "192.0.2.10", OutputDir = "/dumps/x", KetamaBucketSize = 80, AllIps = [Cache1, Cache2] };
-        Assert.Null(ExportSettingsMerge.MergeExport(config, ExportOverrides.None).Ketama);
+        Assert.Null(ExportSettingsMerge.MergeExport(config, ExportOverrides.None).OwnerFilter);
 
-        var ketama = Assert.IsType<KetamaFilter>(ExportSettingsMerge.MergeExport(config, new ExportOverrides { DestinationServers = [Cache1] }).Ketama);
-        Assert.Equal([Cache1, Cache2], ketama.Ring.Servers.Select(n => n.Endpoint));
-        Assert.Equal([Cache1], ketama.KeepOwners);
-        Assert.Equal(80, ketama.Ring.PointsPerServer);
+        var ketamaFilter = Assert.IsType<OwnerFilter>(ExportSettingsMerge.MergeExport(config, new ExportOverrides { DestinationServers = [Cache1] }).OwnerFilter);
+        var ketama = Assert.IsType<KetamaRing>(ketamaFilter.Lookup);
+        Assert.Equal([Cache1, Cache2], ketama.Servers);
+        Assert.Equal([Cache1], ketamaFilter.KeepOwners);
+        Assert.Equal(80, ketama.PointsPerServer);
     }
 
     [Fact]

@@ -84,13 +84,15 @@ internal sealed class WarmUpKit(CloudEmulators emulators) : IDisposable
     };
 
     /// <summary>
-    /// Reads every reference key from every node and lists what is wrong: a key missing from its owner on the
-    /// ketama ring of the nodes (the ring imports use), present on another node, or with another value, flags or
-    /// lifetime than the reference data set gives it.
+    /// Reads every reference key from every node and lists what is wrong: a key missing from its owner (on the
+    /// ketama ring of the nodes, the default placement of imports, unless <paramref name="ownerOf"/> says
+    /// otherwise), present on another node, or with another value, flags or lifetime than the reference data
+    /// set gives it.
     /// </summary>
-    public static async Task<List<string>> DifferencesAsync(IReadOnlyList<MemcachedProcess> nodes, long count)
+    public static async Task<List<string>> DifferencesAsync(IReadOnlyList<MemcachedProcess> nodes, long count, Func<byte[], int>? ownerOf = null)
     {
         var ring = new KetamaRing(nodes.Select(n => new KetamaNode(n.ServerEndpoint)));
+        ownerOf ??= key => ring.GetOwnerIndex(key);
         var keys = Enumerable.Range(0, checked((int)count)).Select(n => ReferenceDataSet.Key(n)).ToList();
         var held = new List<Dictionary<string, ItemSnapshot>>();
         foreach (var node in nodes)
@@ -101,7 +103,7 @@ internal sealed class WarmUpKit(CloudEmulators emulators) : IDisposable
         {
             var key = keys[n];
             var id = ItemReader.Id(key);
-            var owner = ring.GetOwnerIndex(key);
+            var owner = ownerOf(key);
             for (var i = 0; i < nodes.Count; i++)
             {
                 var has = held[i].TryGetValue(id, out var item);

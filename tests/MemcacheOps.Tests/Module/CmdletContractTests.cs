@@ -5,6 +5,7 @@ using MemcacheOps.Cli.Commands;
 using MemcacheOps.Engine.Cloud;
 using MemcacheOps.Engine.Config;
 using MemcacheOps.Engine.Connections;
+using MemcacheOps.Engine.Discovery;
 using MemcacheOps.Engine.Distributed;
 using MemcacheOps.Engine.Export;
 using MemcacheOps.Engine.Import;
@@ -38,6 +39,7 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
         ["Compare-MemcacheData"] = "compare",
         ["Test-MemcacheNode"] = "test",
         ["Measure-MemcacheLatency"] = "latency",
+        ["Get-MemcacheCluster"] = "cluster",
     };
 
     /// <summary>Parameters that exist only in PowerShell, with the reason the CLI has no option for them.</summary>
@@ -73,6 +75,15 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
         ["SecretKey"] = (typeof(CloudOptions), nameof(CloudOptions.SecretKey)),
         ["SessionToken"] = (typeof(CloudOptions), nameof(CloudOptions.SessionToken)),
         ["EndpointUrl"] = (typeof(CloudOptions), nameof(CloudOptions.EndpointUrl)),
+    };
+
+    /// <summary>The placement parameters of every cmdlet that places or filters keys by owner.</summary>
+    private static readonly Dictionary<string, (Type Type, string Member)> RingParameters = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["RingForm"] = (typeof(RingOptions), nameof(RingOptions.Form)),
+        ["PointsPerServer"] = (typeof(RingOptions), nameof(RingOptions.PointsPerServer)),
+        ["HashSalt"] = (typeof(RingOptions), nameof(RingOptions.HashSalt)),
+        ["HashWeight"] = (typeof(RingOptions), nameof(RingOptions.Weights)),
     };
 
     /// <summary>
@@ -128,7 +139,7 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["Method"] = (typeof(ListingOptions), nameof(ListingOptions.Method)),
             ["SpillDirectory"] = (typeof(ListingOptions), nameof(ListingOptions.SpillDirectory)),
         },
-        ["Export-MemcacheData"] = WithCloudParameters(new(StringComparer.OrdinalIgnoreCase)
+        ["Export-MemcacheData"] = WithRingParameters(WithCloudParameters(new(StringComparer.OrdinalIgnoreCase)
         {
             ["Server"] = (typeof(ExportOptions), nameof(ExportOptions.Servers)),
             ["Path"] = (typeof(ExportOptions), nameof(ExportOptions.Path)),
@@ -148,10 +159,8 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["Exclude"] = (typeof(KeyFilter), "excludePattern"),
             // Applies to both patterns (excludeIsRegex too).
             ["Regex"] = (typeof(KeyFilter), "patternIsRegex"),
-            ["RingServer"] = (typeof(KetamaRing), nameof(KetamaRing.Servers)),
-            ["DestinationServer"] = (typeof(KetamaFilter), nameof(KetamaFilter.KeepOwners)),
-            ["PointsPerServer"] = (typeof(KetamaRing), nameof(KetamaRing.PointsPerServer)),
-            ["RingForm"] = (typeof(KetamaRing), nameof(KetamaRing.Form)),
+            ["RingServer"] = (typeof(IOwnerLookup), nameof(IOwnerLookup.Servers)),
+            ["DestinationServer"] = (typeof(OwnerFilter), nameof(OwnerFilter.KeepOwners)),
             ["Key"] = (typeof(ExportOptions), nameof(ExportOptions.Keys)),
             ["Layout"] = (typeof(ExportOptions), nameof(ExportOptions.Layout)),
             ["Checksum"] = (typeof(ExportOptions), nameof(ExportOptions.Checksum)),
@@ -163,8 +172,12 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["SqsQueue"] = (typeof(ChunkPublishOptions), nameof(ChunkPublishOptions.QueueName)),
             ["RemoveLocal"] = (typeof(ChunkPublishOptions), nameof(ChunkPublishOptions.RemoveLocal)),
             ["SqsEndpointUrl"] = (typeof(ChunkPublishOptions), nameof(ChunkPublishOptions.QueueCloud)),
-        }),
-        ["Move-MemcacheNode"] = new(StringComparer.OrdinalIgnoreCase)
+        })),
+        ["Get-MemcacheCluster"] = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["DiscoveryEndpoint"] = (typeof(DiscoveryOptions), nameof(DiscoveryOptions.DiscoveryEndpoints)),
+        },
+        ["Move-MemcacheNode"] = WithRingParameters(new(StringComparer.OrdinalIgnoreCase)
         {
             ["Source"] = (typeof(MoveOptions), nameof(MoveOptions.Sources)),
             ["Destination"] = (typeof(MoveOptions), nameof(MoveOptions.Destinations)),
@@ -182,13 +195,11 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["MaxBytesPerSecond"] = (typeof(MoveOptions), nameof(MoveOptions.MaxBytesPerSecond)),
             ["Force"] = (typeof(MoveOptions), nameof(MoveOptions.Force)),
             ["EvictionPolicy"] = (typeof(MoveOptions), nameof(MoveOptions.EvictionPolicy)),
-            ["RingForm"] = (typeof(MoveOptions), nameof(MoveOptions.RingForm)),
-            ["PointsPerServer"] = (typeof(MoveOptions), nameof(MoveOptions.PointsPerServer)),
             ["Connections"] = (typeof(MoveOptions), nameof(MoveOptions.Connections)),
             ["BatchSize"] = (typeof(MoveOptions), nameof(MoveOptions.BatchSize)),
             ["Window"] = (typeof(MoveOptions), nameof(MoveOptions.Window)),
-        },
-        ["Compare-MemcacheData"] = new(StringComparer.OrdinalIgnoreCase)
+        }),
+        ["Compare-MemcacheData"] = WithRingParameters(new(StringComparer.OrdinalIgnoreCase)
         {
             ["Reference"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Reference)),
             ["Difference"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Difference)),
@@ -197,14 +208,12 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["Sample"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Sample)),
             ["Summary"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Summary)),
             ["TtlTolerance"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.TtlTolerance)),
-            ["RingForm"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.RingForm)),
-            ["PointsPerServer"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.PointsPerServer)),
             ["Connections"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Connections)),
             ["BatchSize"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.BatchSize)),
             ["Window"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Window)),
             ["MaxOpsPerSecond"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.MaxOperationsPerSecond)),
             ["MaxBytesPerSecond"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.MaxBytesPerSecond)),
-        },
+        }),
         ["Test-MemcacheNode"] = new(StringComparer.OrdinalIgnoreCase)
         {
             ["Server"] = (typeof(NodeTestOptions), nameof(NodeTestOptions.Servers)),
@@ -212,7 +221,7 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["Destructive"] = (typeof(NodeTestOptions), nameof(NodeTestOptions.Destructive)),
             ["Quiet"] = (typeof(NodeTestOptions), nameof(NodeTestOptions.SummaryOnly)),
         },
-        ["Import-MemcacheData"] = WithCloudParameters(new(StringComparer.OrdinalIgnoreCase)
+        ["Import-MemcacheData"] = WithRingParameters(WithCloudParameters(new(StringComparer.OrdinalIgnoreCase)
         {
             ["Path"] = (typeof(ImportOptions), nameof(ImportOptions.Paths)),
             ["BucketName"] = (typeof(ObjectLocation), "bucket"),
@@ -230,8 +239,6 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["MinimumTtl"] = (typeof(ImportOptions), nameof(ImportOptions.MinimumTtl)),
             ["TtlOverride"] = (typeof(ImportOptions), nameof(ImportOptions.TtlOverride)),
             ["AllowIncomplete"] = (typeof(ImportOptions), nameof(ImportOptions.AllowIncomplete)),
-            ["RingForm"] = (typeof(ImportOptions), nameof(ImportOptions.RingForm)),
-            ["PointsPerServer"] = (typeof(ImportOptions), nameof(ImportOptions.PointsPerServer)),
             ["Connections"] = (typeof(ImportOptions), nameof(ImportOptions.Connections)),
             ["BatchSize"] = (typeof(ImportOptions), nameof(ImportOptions.BatchSize)),
             ["Window"] = (typeof(ImportOptions), nameof(ImportOptions.Window)),
@@ -239,8 +246,15 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["MaxOpsPerSecond"] = (typeof(ImportOptions), nameof(ImportOptions.MaxOperationsPerSecond)),
             ["MaxBytesPerSecond"] = (typeof(ImportOptions), nameof(ImportOptions.MaxBytesPerSecond)),
             ["SqsEndpointUrl"] = (typeof(QueueConsumerOptions), nameof(QueueConsumerOptions.QueueCloud)),
-        }),
+        })),
     };
+
+    private static Dictionary<string, (Type Type, string Member)> WithRingParameters(Dictionary<string, (Type Type, string Member)> own)
+    {
+        foreach (var (name, target) in RingParameters)
+            own.Add(name, target);
+        return own;
+    }
 
     private static Dictionary<string, (Type Type, string Member)> WithCloudParameters(Dictionary<string, (Type Type, string Member)> own)
     {

@@ -27,7 +27,7 @@ public sealed class KeyStateMapTests
     {
         var map = new KeyStateMap();
         map.Observe(A, 10, -1, 1, out _);
-        map.Apply(new KeyCorrection(A, 12, Now + 99, CorrectionKind.FetchedNewer, true));
+        map.Apply(new KeyCorrection(0, A, 12, Now + 99, CorrectionKind.FetchedNewer, true));
         // The next listing shows the version written (its exact expiry replaces the fetched estimate).
         Assert.Equal(KeyChange.Unchanged, map.Observe(A, 12, Now + 100, 2, out _));
         Assert.False(map.Differs(A, 12, Now + 100, 3));
@@ -39,7 +39,7 @@ public sealed class KeyStateMapTests
     {
         var map = new KeyStateMap();
         map.Observe(A, 10, -1, 1, out _);
-        map.Apply(new KeyCorrection(A, 0, -1, CorrectionKind.NotWritten, WasOnDestination: false));
+        map.Apply(new KeyCorrection(0, A, 0, -1, CorrectionKind.NotWritten, WasOnDestination: false));
         Assert.True(map.Differs(A, 10, -1, 2));
         var vanished = new List<UInt128>();
         map.Sweep(3, Now, id =>
@@ -56,7 +56,7 @@ public sealed class KeyStateMapTests
     {
         var map = new KeyStateMap();
         map.Observe(A, 10, -1, 1, out _);
-        map.Apply(new KeyCorrection(A, 10, -1, CorrectionKind.Unwritable, WasOnDestination: false));
+        map.Apply(new KeyCorrection(0, A, 10, -1, CorrectionKind.Unwritable, WasOnDestination: false));
         Assert.Equal(KeyChange.Unchanged, map.Observe(A, 10, -1, 2, out _));
         Assert.True(map.Differs(A, 10, -1, 3));
         Assert.Equal(KeyChange.New, map.Observe(A, 11, -1, 4, out _)); // a new version is tried again

@@ -213,7 +213,7 @@ public class KetamaRingTests
         var ring = LibmemcachedTestRing();
         Assert.Equal(keyHash, KetamaRing.HashKey(Ascii(key)));
         Assert.Equal(point, ring.Points[ring.FindPointIndex(keyHash)]);
-        Assert.Equal(owner, ring.Servers[ring.GetOwnerIndex(Ascii(key))].Endpoint.Host);
+        Assert.Equal(owner, ring.Servers[ring.GetOwnerIndex(Ascii(key))].Host);
     }
 
     [Fact]
@@ -330,7 +330,8 @@ public class KetamaRingTests
         Assert.Equal(0, ring.IndexOf(ServerEndpoint.Parse("10.0.0.1:11211")));
         Assert.Equal(1, ring.IndexOf(ServerEndpoint.Parse("10.0.0.2")));
         Assert.Equal(-1, ring.IndexOf(ServerEndpoint.Parse("10.0.0.3:11211")));
-        Assert.Equal("cache-a/10.0.0.1:11211", ring.Servers[0].ToString());
+        Assert.Equal("cache-a/10.0.0.1:11211", ring.Nodes[0].ToString());
+        Assert.Equal("10.0.0.1:11211", ring.Servers[0].ToString());
     }
 
     // --- construction errors ---

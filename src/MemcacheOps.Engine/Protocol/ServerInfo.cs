@@ -34,24 +34,34 @@ public static class ServerProbe
 {
     public static async Task<ServerInfo> ProbeAsync(MemcachedConnection connection, CancellationToken cancellationToken)
     {
-        await connection.SendAsync("version\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
-        string line;
-        try
+        // Opening with a credential already asked 'version' to learn whether the server wants it.
+        var line = connection.VersionReplyFromOpening;
+        connection.VersionReplyFromOpening = null;
+        if (line is null)
         {
-            line = await connection.ReadLineAsync(cancellationToken, maxLength: 1024).ConfigureAwait(false);
+            await connection.SendAsync("version\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                line = await connection.ReadLineAsync(cancellationToken, maxLength: 1024).ConfigureAwait(false);
+            }
+            catch (MemcacheException ex) when (ex.ErrorId == "MemcacheReadTimeout")
+            {
+                var tlsHint = connection.IsTls
+                    ? string.Empty
+                    : " If the server expects TLS (memcached -Z), connect with tls://host:port or -Tls (--tls): a TLS port never answers a plain client.";
+                throw new MemcacheException(MemcacheErrorKind.NotMemcached, "MemcacheNotResponding",
+                    $"Server {connection.Endpoint} accepted the connection but did not answer 'version' within {connection.Options.ReadTimeout.TotalSeconds:0.#} s. Check that this port is memcached.{tlsHint}",
+                    connection.Endpoint.ToString(), ex);
+            }
+            catch (MemcacheException ex) when (ex.Kind == MemcacheErrorKind.NotMemcached || ex.ErrorId == "MemcacheConnectionLost")
+            {
+                throw new MemcacheException(MemcacheErrorKind.NotMemcached, "MemcacheNotMemcached",
+                    $"Server {connection.Endpoint} did not answer 'version' like memcached ({ex.Message}). Check the port.",
+                    connection.Endpoint.ToString(), ex);
+            }
         }
-        catch (MemcacheException ex) when (ex.ErrorId == "MemcacheReadTimeout")
-        {
-            throw new MemcacheException(MemcacheErrorKind.NotMemcached, "MemcacheNotResponding",
-                $"Server {connection.Endpoint} accepted the connection but did not answer 'version' within {connection.Options.ReadTimeout.TotalSeconds:0.#} s. Check that this port is memcached.",
-                connection.Endpoint.ToString(), ex);
-        }
-        catch (MemcacheException ex) when (ex.Kind == MemcacheErrorKind.NotMemcached || ex.ErrorId == "MemcacheConnectionLost")
-        {
-            throw new MemcacheException(MemcacheErrorKind.NotMemcached, "MemcacheNotMemcached",
-                $"Server {connection.Endpoint} did not answer 'version' like memcached ({ex.Message}). Check the port.",
-                connection.Endpoint.ToString(), ex);
-        }
+        if (line == TextAuthentication.Unauthenticated)
+            throw TextAuthentication.Required(connection.Endpoint);
         if (!line.StartsWith("VERSION ", StringComparison.Ordinal))
         {
             var shown = line.Length > 60 ? line[..60] + "..." : line;

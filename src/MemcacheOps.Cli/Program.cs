@@ -51,6 +51,8 @@ public static class Program
         try
         {
             var parsed = ArgumentParser.Parse(rest, command.Options);
+            if (parsed.Flag("skip-certificate-check"))
+                stderr.WriteLine(CommonOptions.SkipCertificateCheckWarning);
             return await command.RunAsync(parsed, console, cancellationToken).ConfigureAwait(false);
         }
         catch (UsageException ex)

@@ -31,16 +31,19 @@ public sealed class CompareCommand : ICommand
         new("max-ops-per-second", OptionKind.Value, "Limit operations per second per server.") { ValueName = "N" },
         new("max-bytes-per-second", OptionKind.Value, "Limit bytes per second sent to each server.") { ValueName = "N" },
         new("spill-directory", OptionKind.Value, "Folder for listing spill files when comparing is slower than listing (default: temp).") { ValueName = "DIR" },
+        KeyOptions.KeyFile,
         CommonOptions.Json,
         CommonOptions.ConnectTimeout,
         CommonOptions.Timeout,
         CommonOptions.Quiet,
+        .. CommonOptions.Security,
     ];
 
     public async Task<int> RunAsync(ParsedArguments args, CliConsole console, CancellationToken cancellationToken)
     {
         var options = new ComparisonOptions
         {
+            Keys = KeyOptions.Build(args, out _),
             Reference = Side(args, "reference"),
             Difference = Side(args, "difference"),
             Sample = args.Double("sample"),

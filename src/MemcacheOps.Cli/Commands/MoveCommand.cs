@@ -42,6 +42,8 @@ public sealed class MoveCommand : ICommand
         new("batch-size", OptionKind.Value, "Keys per pipelined batch. Default 100.") { ValueName = "N" },
         new("window", OptionKind.Value, "Batches in flight per connection. Default 4.") { ValueName = "N" },
         new("what-if", OptionKind.Flag, "Print the plan (items and bytes per destination) and write nothing."),
+        KeyOptions.KeyFile,
+        .. CommonOptions.Security,
     ];
 
     public async Task<int> RunAsync(ParsedArguments args, CliConsole console, CancellationToken cancellationToken)
@@ -69,6 +71,7 @@ public sealed class MoveCommand : ICommand
         var oldRing = args.List("old-ring-server");
         return new MoveOptions
         {
+            Keys = KeyOptions.Build(args, out _),
             Sources = CommonOptions.Servers(args, "source"),
             Destinations = CommonOptions.Servers(args, "destination"),
             RingServers = ring.Count > 0 ? KetamaNode.ParseList(ring) : null,

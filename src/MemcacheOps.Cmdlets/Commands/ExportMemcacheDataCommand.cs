@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Management.Automation;
-using System.Text;
 using MemcacheOps.Cmdlets.Infrastructure;
 using MemcacheOps.Cmdlets.Loading;
 using MemcacheOps.Engine.Config;
@@ -59,15 +58,18 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
 {
     private const string ServerSet = "Server";
     private const string KeysSet = "Keys";
+    private const string KeyTextSet = "KeyText";
     private const string ConfigSet = "ConfigFile";
-    private readonly List<MemcacheKeyInfo> _keys = [];
+    private readonly List<string> _keyServers = [];
     private readonly List<string> _servers = [];
+    private GivenKeys? _given;
     private readonly List<string> _configFiles = [];
 
     /// <summary>
     /// <para type="description">The server to dump, as host, host:port or [IPv6]:port. Several servers go into one dump. Accepts objects with a Server property from the pipeline. With -ConfigFile it is optional and overrides the file's ip and port.</para>
     /// </summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ServerSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = KeyTextSet)]
     [Parameter(Position = 0, ParameterSetName = ConfigSet)]
     [ValidateNotNullOrEmpty]
     public string[] Server { get; set; } = [];
@@ -83,6 +85,7 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
     /// </summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = ServerSet)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = KeysSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = KeyTextSet)]
     [Parameter(Position = 1, ParameterSetName = ConfigSet)]
     [Alias("OutputDir")]
     [ValidateNotNullOrEmpty]
@@ -193,11 +196,20 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
     public string[]? DestinationServer { get; set; }
 
     /// <summary>
-    /// <para type="description">Dump only these keys (text keys) instead of listing the server.</para>
+    /// <para type="description">Dump only these keys (text keys) instead of listing the server. Plain strings piped in bind here (Get-Content keys.txt | Export-MemcacheData -Server s -Path d), for servers that do not list their keys; each key is looked up with mg and those the server lacks are counted as missing.</para>
     /// </summary>
     [Parameter(ParameterSetName = ServerSet)]
     [Parameter(ParameterSetName = ConfigSet)]
+    [Parameter(Mandatory = true, ParameterSetName = KeyTextSet, ValueFromPipeline = true)]
     public string[]? Key { get; set; }
+
+    /// <summary>
+    /// <para type="description">Dump only the keys in this file instead of listing the server: one key per line, 'b64:' and base64 for binary keys. For servers that do not list their keys (memcached -X, ElastiCache 1.6.17+, ElastiCache Serverless). Keys the server lacks are counted as missing; a malformed or over-long key fails before anything is read, naming its line.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = ServerSet)]
+    [Parameter(ParameterSetName = ConfigSet)]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFile { get; set; }
 
     /// <summary>
     /// <para type="description">Native (default: manifest.json, keys/, data/) or Cachemover (keyfile/, datafiles_completed/ with MD5 names, DONE).</para>
@@ -250,7 +262,24 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
         switch (ParameterSetName)
         {
             case KeysSet:
-                _keys.AddRange(InputObject);
+                _given ??= Own(new GivenKeys());
+                foreach (var key in InputObject)
+                {
+                    _keyServers.Add(key.Server);
+                    Validate(() =>
+                    {
+                        _given.Add(key.KeyBytes);
+                        return 0;
+                    });
+                }
+                break;
+            case KeyTextSet:
+                _given ??= Own(new GivenKeys());
+                Validate(() =>
+                {
+                    _given.Add(Key ?? []);
+                    return 0;
+                });
                 break;
             case ConfigSet:
                 _configFiles.Add(GetUnresolvedProviderPathFromPSPath(ConfigFile));
@@ -263,6 +292,15 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
 
     protected override void EndProcessing()
     {
+        if (ParameterSetName is ServerSet or ConfigSet && Key is { Length: > 0 })
+        {
+            _given ??= Own(new GivenKeys());
+            Validate(() =>
+            {
+                _given.Add(Key);
+                return 0;
+            });
+        }
         if (ParameterSetName == ConfigSet)
         {
             // Each file describes one dump (its own server and folder): one export per file.
@@ -308,13 +346,12 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
         var bound = MyInvocation.BoundParameters;
         IReadOnlyList<ServerEndpoint>? servers = ParameterSetName switch
         {
-            KeysSet => _keys.Select(k => k.Server).Distinct(StringComparer.OrdinalIgnoreCase).Select(ServerEndpoint.Parse).ToList(),
+            KeysSet => _keyServers.Distinct(StringComparer.OrdinalIgnoreCase).Select(ServerEndpoint.Parse).ToList(),
+            KeyTextSet => ServerEndpoint.ParseList(Server),
             ConfigSet => bound.ContainsKey(nameof(Server)) ? ServerEndpoint.ParseList(Server) : null,
             _ => ServerEndpoint.ParseList(_servers),
         };
-        IReadOnlyList<byte[]>? keys = ParameterSetName == KeysSet
-            ? _keys.Select(k => k.KeyBytes).ToList()
-            : Key is { Length: > 0 } ? Key.Select(k => Encoding.UTF8.GetBytes(k)).ToList() : null;
+        var keys = (_given ??= Own(new GivenKeys())).Build(KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile));
         return new ExportParameterValues
         {
             Servers = servers,
@@ -352,7 +389,7 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
 
     private static string Plan(ExportOptions options)
     {
-        var what = options.Keys is { } keys ? string.Create(CultureInfo.InvariantCulture, $"{keys.Count:N0} given keys") : "every item";
+        var what = options.Keys is { IsListing: false } keys ? "the keys of " + keys.Description : "every item";
         return $"Export {what} ({options.Layout} layout{(options.Resume ? ", resuming" : string.Empty)})";
     }
 }

@@ -40,16 +40,20 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <seealso cref="CompareMemcacheDataCommand"/>
 /// <seealso cref="ExportMemcacheDataCommand"/>
 /// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>
-[Cmdlet(VerbsCommon.Move, "MemcacheNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Move, "MemcacheNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ServersSet)]
 [OutputType(typeof(MoveResult), typeof(MovePassStatus))]
 public sealed class MoveMemcacheNodeCommand : MemcacheBulkCmdlet
 {
+    private const string ServersSet = "Servers";
+    private const string KeyTextSet = "KeyText";
     private readonly List<string> _sources = [];
+    private GivenKeys? _given;
 
     /// <summary>
     /// <para type="description">The server(s) to read from, as host, host:port or [IPv6]:port. Accepts objects with a Server property from the pipeline (e.g. Get-MemcacheStats).</para>
     /// </summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ServersSet)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = KeyTextSet)]
     [Alias("Server")]
     [ValidateNotNullOrEmpty]
     public string[] Source { get; set; } = [];
@@ -152,10 +156,46 @@ public sealed class MoveMemcacheNodeCommand : MemcacheBulkCmdlet
     [ValidateRange(1, 10000)]
     public int BatchSize { get; set; } = 100;
 
-    protected override void ProcessRecord() => _sources.AddRange(Source);
+    /// <summary>
+    /// <para type="description">Move only these keys instead of listing the sources. Plain strings piped in bind here (Get-Content keys.txt | Move-MemcacheNode -Source a -Destination b), for sources that do not list their keys (memcached -X, ElastiCache 1.6.17+, ElastiCache Serverless). Each key is looked up on every source before each pass; keys a source lacks are reported in the notes.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = ServersSet)]
+    [Parameter(Mandatory = true, ParameterSetName = KeyTextSet, ValueFromPipeline = true)]
+    public string[]? Key { get; set; }
+
+    /// <summary>
+    /// <para type="description">Move only the keys in this file instead of listing the sources: one key per line, 'b64:' and base64 for binary keys. A malformed or over-long key fails before anything is read, naming its line.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = ServersSet)]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFile { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == KeyTextSet)
+        {
+            _given ??= Own(new GivenKeys());
+            Validate(() =>
+            {
+                _given.Add(Key ?? []);
+                return 0;
+            });
+            return;
+        }
+        _sources.AddRange(Source);
+    }
 
     protected override void EndProcessing()
     {
+        _given ??= Own(new GivenKeys());
+        if (ParameterSetName == KeyTextSet)
+            _sources.AddRange(Source);
+        else if (Key is { Length: > 0 })
+            Validate(() =>
+            {
+                _given.Add(Key);
+                return 0;
+            });
         var options = Validate(BuildOptions);
         // The plan (a listing of the sources and the destinations' stats; nothing is written) gives the
         // confirmation prompts and -WhatIf their numbers, and is reused as the move's preflight.
@@ -208,6 +248,7 @@ public sealed class MoveMemcacheNodeCommand : MemcacheBulkCmdlet
         var bound = MyInvocation.BoundParameters;
         return new MoveOptions
         {
+            Keys = _given!.Build(KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile)),
             Sources = ServerEndpoint.ParseList(_sources),
             Destinations = ServerEndpoint.ParseList(Destination),
             RingServers = RingServer is { Length: > 0 } ? KetamaNode.ParseList(RingServer) : null,

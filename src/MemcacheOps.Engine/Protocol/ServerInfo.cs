@@ -46,17 +46,14 @@ public static class ServerProbe
             }
             catch (MemcacheException ex) when (ex.ErrorId == "MemcacheReadTimeout")
             {
-                var tlsHint = connection.IsTls
-                    ? string.Empty
-                    : " If the server expects TLS (memcached -Z), connect with tls://host:port or -Tls (--tls): a TLS port never answers a plain client.";
                 throw new MemcacheException(MemcacheErrorKind.NotMemcached, "MemcacheNotResponding",
-                    $"Server {connection.Endpoint} accepted the connection but did not answer 'version' within {connection.Options.ReadTimeout.TotalSeconds:0.#} s. Check that this port is memcached.{tlsHint}",
+                    $"Server {connection.Endpoint} accepted the connection but did not answer 'version' within {connection.Options.ReadTimeout.TotalSeconds:0.#} s. Check that this port is memcached.{TlsHint(connection)}",
                     connection.Endpoint.ToString(), ex);
             }
             catch (MemcacheException ex) when (ex.Kind == MemcacheErrorKind.NotMemcached || ex.ErrorId == "MemcacheConnectionLost")
             {
                 throw new MemcacheException(MemcacheErrorKind.NotMemcached, "MemcacheNotMemcached",
-                    $"Server {connection.Endpoint} did not answer 'version' like memcached ({ex.Message}). Check the port.",
+                    $"Server {connection.Endpoint} did not answer 'version' like memcached ({ex.Message}). Check the port.{TlsHint(connection)}",
                     connection.Endpoint.ToString(), ex);
             }
         }
@@ -72,6 +69,11 @@ public static class ServerProbe
         var text = line[8..].Trim();
         return new ServerInfo(connection.Endpoint, text, ServerInfo.ParseVersion(text));
     }
+
+    /// <summary>What to try when a plain connection gets no answer: a TLS port never answers a plain client (it resets or stays silent).</summary>
+    private static string TlsHint(MemcachedConnection connection) => connection.IsTls
+        ? string.Empty
+        : " If the server expects TLS (memcached -Z, ElastiCache with encryption in transit), connect with tls://host:port or -Tls (--tls).";
 
     /// <summary>Opens a connection and probes it; the caller owns the returned connection.</summary>
     public static async Task<(MemcachedConnection Connection, ServerInfo Info)> ConnectAsync(ServerEndpoint endpoint, ConnectionOptions? options, CancellationToken cancellationToken)

@@ -79,11 +79,17 @@ public static class ExportService
             fetcher.ReportUnaddressable(notes);
             // Report what was written before failing: the dump stays resumable.
             var partial = Result(options, state, layout, clock.Elapsed, complete: false,
-                [.. notes, "Interrupted: " + ex.Message + " Run the same export again with -Resume to finish it."]);
+                [.. notes, "Interrupted: " + ex.Message + (IsLasting(ex) ? string.Empty : " Run the same export again with -Resume to finish it.")]);
             await sink.EmitAsync(partial, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
     }
+
+    /// <summary>True for failures a rerun meets again (a server that lists no keys, refused credentials or certificates).</summary>
+    private static bool IsLasting(Exception ex) => ex is MemcacheException
+    {
+        Kind: MemcacheErrorKind.Unsupported or MemcacheErrorKind.InvalidArgument or MemcacheErrorKind.AccessDenied or MemcacheErrorKind.CertificateInvalid or MemcacheErrorKind.InvalidData,
+    };
 
     private static void Validate(ExportOptions options)
     {

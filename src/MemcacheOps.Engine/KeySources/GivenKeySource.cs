@@ -19,6 +19,9 @@ internal sealed class GivenKeySource(string path, long count, string description
     private const int BatchSize = 100;
     private const int Window = 4;
 
+    /// <summary>The key file read (for tests).</summary>
+    internal string FilePath => path;
+
     public override bool IsListing => false;
 
     public override long? Count => count;

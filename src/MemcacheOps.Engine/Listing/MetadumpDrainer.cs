@@ -17,6 +17,8 @@ public static class MetadumpDrainer
 {
     private static readonly byte[] EndLine = "END\r\n"u8.ToArray();
 
+    private const string XRefusal = "it was started with -X, which disables metadump";
+
     public static async Task<ListingSummary> RunAsync(ServerEndpoint server, ListingOptions options, IListingChunkSink sink, IOperationSink diagnostics, CancellationToken cancellationToken)
     {
         try
@@ -106,7 +108,7 @@ public static class MetadumpDrainer
                     continue;
                 }
                 var refusal = first.StartsWith("ERROR metadump not allowed", StringComparison.Ordinal)
-                    ? "it was started with -X, which disables metadump"
+                    ? XRefusal
                     : first.StartsWith("CLIENT_ERROR lru crawler disabled", StringComparison.Ordinal)
                         ? "its LRU crawler is disabled ('lru_crawler enable' turns it on)"
                         : first.StartsWith("ERROR", StringComparison.Ordinal) || first.StartsWith("CLIENT_ERROR", StringComparison.Ordinal)
@@ -225,9 +227,13 @@ public static class MetadumpDrainer
             {
                 var line = await connection.ReadLineAsync(cancellationToken).ConfigureAwait(false);
                 if (line.StartsWith("CLIENT_ERROR", StringComparison.Ordinal) || line.StartsWith("ERROR", StringComparison.Ordinal))
+                {
+                    if (line.Contains("not allowed", StringComparison.Ordinal) && refusals.Count == 1 && refusals[0] == XRefusal)
+                        throw KeysNeeded(server, "it was started with -X, which disables both 'lru_crawler metadump' and 'stats cachedump'");
                     throw KeysNeeded(server, Why(line.Contains("not allowed", StringComparison.Ordinal)
-                        ? "it was started with -X, which disables 'stats cachedump' too"
+                        ? "it was started with -X, which disables 'stats cachedump'"
                         : $"it refused 'stats cachedump' ('{line}')"));
+                }
                 if (!warned)
                 {
                     warn();

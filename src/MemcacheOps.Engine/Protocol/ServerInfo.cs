@@ -39,10 +39,18 @@ public static class ServerProbe
         connection.VersionReplyFromOpening = null;
         if (line is null)
         {
-            await connection.SendAsync("version\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
             try
             {
+                await connection.SendAsync("version\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
                 line = await connection.ReadLineAsync(cancellationToken, maxLength: 1024).ConfigureAwait(false);
+            }
+            catch (MemcacheException ex) when (ex.ErrorId == "MemcacheConnectionLost" && connection.IsTls && connection.BytesReceived == 0)
+            {
+                // TLS 1.3 ends the client's handshake before the server has checked the client: a server that
+                // requires a client certificate closes the connection at the first command instead.
+                throw new MemcacheException(MemcacheErrorKind.ConnectionFailed, "MemcacheTlsRejected",
+                    $"Server {connection.Endpoint} closed the TLS connection right after the handshake ({ex.InnerException?.Message ?? "closed"}). It may require a client certificate (memcached -o ssl_ca_cert with ssl_verify_mode): give -TlsClientCertificateFile and -TlsClientKeyFile (--tls-client-certificate-file, --tls-client-key-file).",
+                    connection.Endpoint.ToString(), ex);
             }
             catch (MemcacheException ex) when (ex.ErrorId == "MemcacheReadTimeout")
             {

@@ -284,7 +284,20 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
         cts.CancelAfter(_options.ReadTimeout);
         try
         {
-            await _stream.WriteAsync(data, cts.Token).ConfigureAwait(false);
+            if (_isTls && LastLineStart(data.Span) is > 0 and var cut)
+            {
+                // The last command line goes in a TLS record of its own. memcached reads values with exact-length
+                // SSL_read calls; what is left of a record stays inside OpenSSL, where its event loop does not see
+                // it, so a pipeline whose last record was read only in part waits forever for its final replies
+                // (observed with 1.6.18: an import stalled with its last batch's 'mn' unread). A short record of
+                // whole lines is always read whole.
+                await _stream.WriteAsync(data[..cut], cts.Token).ConfigureAwait(false);
+                await _stream.WriteAsync(data[cut..], cts.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await _stream.WriteAsync(data, cts.Token).ConfigureAwait(false);
+            }
             Interlocked.Add(ref _bytesSent, data.Length);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -306,6 +319,10 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
             throw ConnectionLost(ex);
         }
     }
+
+    /// <summary>Where the last line of <paramref name="data"/> starts, or 0 when it is one line (or ends without \n).</summary>
+    private static int LastLineStart(ReadOnlySpan<byte> data)
+        => data.Length > 1 && data[^1] == (byte)'\n' ? data[..^1].LastIndexOf((byte)'\n') + 1 : 0;
 
     /// <summary>Sends an ASCII command line (the caller includes the trailing \r\n).</summary>
     public ValueTask SendAsciiAsync(string command, CancellationToken cancellationToken)

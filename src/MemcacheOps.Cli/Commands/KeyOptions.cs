@@ -9,6 +9,11 @@ namespace MemcacheOps.Cli.Commands;
 /// </summary>
 public static class KeyOptions
 {
+    /// <summary>--key for the verbs that do not have their own (export declares its own, with the same meaning).</summary>
+    public static readonly OptionSpec Key = new("key", OptionKind.List,
+        "Use only these keys instead of listing the servers (repeat or comma-separate); for servers that do not list their keys.")
+    { ValueName = "KEY" };
+
     public static readonly OptionSpec KeyFile = new("key-file", OptionKind.Value,
         "Use only the keys in FILE (one per line, 'b64:' + base64 for binary keys) instead of listing the servers; for servers that do not list their keys. Keys a server lacks are reported missing.")
     { ValueName = "FILE" };

@@ -42,13 +42,16 @@ public sealed class MoveCommand : ICommand
         new("batch-size", OptionKind.Value, "Keys per pipelined batch. Default 100.") { ValueName = "N" },
         new("window", OptionKind.Value, "Batches in flight per connection. Default 4.") { ValueName = "N" },
         new("what-if", OptionKind.Flag, "Print the plan (items and bytes per destination) and write nothing."),
+        KeyOptions.Key,
         KeyOptions.KeyFile,
         .. CommonOptions.Security,
     ];
 
     public async Task<int> RunAsync(ParsedArguments args, CliConsole console, CancellationToken cancellationToken)
     {
-        var options = Build(args);
+        var keys = KeyOptions.Build(args, out var keyOwner);
+        using var _ = keyOwner;
+        var options = Build(args) with { Keys = keys };
         var sink = new ConsoleSink(console, args.Flag("json"), Format, args.Flag("quiet"));
         if (args.Flag("what-if"))
         {
@@ -71,7 +74,6 @@ public sealed class MoveCommand : ICommand
         var oldRing = args.List("old-ring-server");
         return new MoveOptions
         {
-            Keys = KeyOptions.Build(args, out _),
             Sources = CommonOptions.Servers(args, "source"),
             Destinations = CommonOptions.Servers(args, "destination"),
             RingServers = ring.Count > 0 ? KetamaNode.ParseList(ring) : null,

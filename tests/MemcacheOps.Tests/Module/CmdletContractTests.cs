@@ -8,6 +8,7 @@ using MemcacheOps.Engine.Connections;
 using MemcacheOps.Engine.Distributed;
 using MemcacheOps.Engine.Export;
 using MemcacheOps.Engine.Import;
+using MemcacheOps.Engine.KeySources;
 using MemcacheOps.Engine.Listing;
 using MemcacheOps.Engine.Move;
 using MemcacheOps.Engine.Routing;
@@ -40,6 +41,7 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
     private static readonly Dictionary<string, string> PowerShellOnlyParameters = new(StringComparer.OrdinalIgnoreCase)
     {
         ["InputObject"] = "objects from the pipeline; the CLI names its inputs with options",
+        ["Credential"] = "a PSCredential; the CLI takes --username with the password from --password-file or MEMCACHEOPS_PASSWORD, never from the command line",
     };
 
     /// <summary>PowerShell verbs that change state: their cmdlets must support -WhatIf/-Confirm.</summary>
@@ -83,6 +85,13 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
         {
             ["ConnectTimeout"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.ConnectTimeout)),
             ["Timeout"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.ReadTimeout)),
+            ["Tls"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.Tls)),
+            ["TlsServerName"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.TlsServerName)),
+            ["TlsCaFile"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.TlsCaFile)),
+            ["TlsClientCertificateFile"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.TlsClientCertificateFile)),
+            ["TlsClientKeyFile"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.TlsClientKeyFile)),
+            ["SkipCertificateCheck"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.SkipCertificateCheck)),
+            ["Credential"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.Credential)),
         },
         ["Get-MemcacheStats"] = new(StringComparer.OrdinalIgnoreCase)
         {
@@ -130,6 +139,7 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["PointsPerServer"] = (typeof(KetamaRing), nameof(KetamaRing.PointsPerServer)),
             ["RingForm"] = (typeof(KetamaRing), nameof(KetamaRing.Form)),
             ["Key"] = (typeof(ExportOptions), nameof(ExportOptions.Keys)),
+            ["KeyFile"] = (typeof(KeySource), nameof(KeySource.FromFile)),
             ["Layout"] = (typeof(ExportOptions), nameof(ExportOptions.Layout)),
             ["Checksum"] = (typeof(ExportOptions), nameof(ExportOptions.Checksum)),
             ["MaxOpsPerSecond"] = (typeof(ExportOptions), nameof(ExportOptions.MaxOperationsPerSecond)),
@@ -164,6 +174,8 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["Connections"] = (typeof(MoveOptions), nameof(MoveOptions.Connections)),
             ["BatchSize"] = (typeof(MoveOptions), nameof(MoveOptions.BatchSize)),
             ["Window"] = (typeof(MoveOptions), nameof(MoveOptions.Window)),
+            ["Key"] = (typeof(MoveOptions), nameof(MoveOptions.Keys)),
+            ["KeyFile"] = (typeof(KeySource), nameof(KeySource.FromFile)),
         },
         ["Compare-MemcacheData"] = new(StringComparer.OrdinalIgnoreCase)
         {
@@ -181,6 +193,8 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["Window"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Window)),
             ["MaxOpsPerSecond"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.MaxOperationsPerSecond)),
             ["MaxBytesPerSecond"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.MaxBytesPerSecond)),
+            ["Key"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Keys)),
+            ["KeyFile"] = (typeof(KeySource), nameof(KeySource.FromFile)),
         },
         ["Import-MemcacheData"] = WithCloudParameters(new(StringComparer.OrdinalIgnoreCase)
         {

@@ -13,7 +13,22 @@ namespace MemcacheOps.Testing;
 /// </summary>
 public sealed class TestCertificates : IDisposable
 {
-    private TestCertificates(string folder) => Folder = folder;
+    private readonly bool _owned;
+
+    private TestCertificates(string folder, bool owned)
+    {
+        Folder = folder;
+        _owned = owned;
+    }
+
+    /// <summary>The certificates another process made in <paramref name="folder"/> (the benchmark's children); not deleted on dispose.</summary>
+    public static TestCertificates Open(string folder)
+    {
+        var opened = new TestCertificates(folder, owned: false);
+        if (!File.Exists(opened.CaFile) || !File.Exists(opened.Server.CertificateFile))
+            throw new InvalidOperationException($"'{folder}' holds no test certificates (made by TestCertificates.Create).");
+        return opened;
+    }
 
     public string Folder { get; }
 
@@ -41,7 +56,7 @@ public sealed class TestCertificates : IDisposable
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                 | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        var result = new TestCertificates(folder);
+        var result = new TestCertificates(folder, owned: true);
         var now = DateTimeOffset.UtcNow;
         using var caKey = RSA.Create(2048);
         var caRequest = new CertificateRequest("CN=MemcacheOps Test CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -93,6 +108,8 @@ public sealed class TestCertificates : IDisposable
 
     public void Dispose()
     {
+        if (!_owned)
+            return;
         try
         {
             Directory.Delete(Folder, recursive: true);

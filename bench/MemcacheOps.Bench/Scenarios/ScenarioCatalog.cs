@@ -13,6 +13,7 @@ internal static class ScenarioCatalog
         new RawMetadumpScenario(),
         new RawGetScenario(),
         new RawMgScenario(),
+        new RawMgScenario(tls: true),
         new RawMgListedScenario(),
         new RawMsScenario(),
 
@@ -29,6 +30,8 @@ internal static class ScenarioCatalog
         new KeysScenario(),
         new ExportScenario(),
         new ImportScenario(),
+        new ExportScenario(tls: true),
+        new ImportScenario(tls: true),
         new MoveScenario(),
         new ChecksumScenario(),
     ];
@@ -38,6 +41,7 @@ internal static class ScenarioCatalog
     {
         ["raw"] = ["raw-metadump", "raw-get", "raw-mg", "raw-mg-listed", "raw-ms", "raw-list-mg", "raw-dump", "raw-copy"],
         ["tools"] = ["memcached-tool", "memcdump"],
+        ["tls"] = ["raw-tls-mg", "export-tls", "import-tls"],
         ["all"] = [.. All.Select(s => s.Name)],
     };
 

@@ -282,6 +282,8 @@ public sealed class MoveMemcacheNodeCommand : MemcacheBulkCmdlet
             ? string.Create(c, $"about {plan.Items:N0} items ({Units.Bytes(plan.Bytes)}, at most {Units.Bytes(Math.Max(0, plan.MemoryNeeded))} of slab memory)")
             : string.Create(c, $"{plan.Items:N0} items ({Units.Bytes(plan.Bytes)}, {Units.Bytes(Math.Max(0, plan.MemoryNeeded))} of slab memory)");
         var what = string.Create(c, $"Copy {size} from {plan.Source} to {plan.Destination} with mode {options.Mode}");
+        if (options.Keys is { IsListing: false } keys)
+            what += ", only the keys of " + keys.Description;
         if (options.Passes > 1 || options.Continuous)
             what += options.Continuous ? ", syncing continuously" : string.Create(c, $", up to {options.Passes} passes overwriting keys that change");
         if (options.SyncDeletes)

@@ -45,8 +45,4 @@ public sealed record ConnectionOptions
 
     /// <summary>True when connections to <paramref name="server"/> use TLS.</summary>
     public bool UsesTls(Endpoints.ServerEndpoint server) => Tls || server.Tls;
-
-    /// <summary>True when any TLS setting other than <see cref="Tls"/> itself was given (they need TLS to mean anything).</summary>
-    public bool HasTlsSettings => TlsServerName is not null || TlsCaFile is not null || TlsClientCertificateFile is not null
-        || TlsClientKeyFile is not null || SkipCertificateCheck;
 }

@@ -215,6 +215,10 @@ public static class MetadumpDrainer
             ?? throw KeysNeeded(server, Why("it refused 'stats items', which 'stats cachedump' needs (ElastiCache Serverless refuses both)"));
         var classes = items.Select(p => p.Key).Where(k => k.StartsWith("items:", StringComparison.Ordinal))
             .Select(k => k.Split(':')[1]).Distinct().ToList();
+        // An empty server is still asked once (class 1 answers just END): a server that refuses cachedump
+        // (-X) must fail, not pass for an empty one.
+        if (classes.Count == 0)
+            classes.Add("1");
         using var writer = new PooledBufferWriter();
         var encoded = new byte[1024];
         long lines = 0;

@@ -12,7 +12,7 @@ namespace MemcacheOps.Cmdlets.Commands;
 
 /// <summary>
 /// <para type="synopsis">Dumps every item of a memcached server to a folder.</para>
-/// <para type="description">Lists keys with 'lru_crawler metadump hash' (exact on a live server), spools the listing to key files, and fetches values, flags and remaining TTLs with pipelined 'mg' over several connections into rotating V0 data files with checksums (hardware CRC-32C by default, SHA-256 with -Checksum Sha256) and a manifest. The dump is complete only when its manifest says so; an interrupted dump continues with -Resume without redoing finished key files. -Layout Cachemover writes Netflix cachemover's layout. Memory stays within -MemoryLimit whatever the data size.</para>
+/// <para type="description">Lists keys with 'lru_crawler metadump hash' (exact on a live server; memcached 1.6.43+'s leading OK line included), or takes them from -KeyFile or keys piped in for servers that do not list theirs, spools the listing to key files, and fetches values, flags and remaining TTLs with pipelined 'mg' over several connections into rotating V0 data files with checksums (hardware CRC-32C by default, SHA-256 with -Checksum Sha256) and a manifest. The dump is complete only when its manifest says so; an interrupted dump continues with -Resume without redoing finished key files. -Layout Cachemover writes Netflix cachemover's layout. Memory stays within -MemoryLimit whatever the data size.</para>
 /// <para type="description">-ConfigFile reads a cachemover YAML configuration (ip, port, output_dir, threads, memlimit, bulk_get_threshold, all_ips, dest_ips...), so a cachemover user's file works unchanged; every parameter given on the command line overrides the file.</para>
 /// <para type="description">With -S3Bucket, each data file is uploaded as soon as it is complete, while the dump goes on, to S3Prefix/RequestId/name with a cacheDumpChunk metadata entry (as cachemover does); with -SqsQueue, one message per file then announces it to importers (Import-MemcacheData -SqsQueue). The manifest is uploaded last. -RemoveLocal deletes each file once shipped. The bucket, the queue and the credentials are checked before any key is read. AWS credentials and region come from -ProfileName, -AccessKey/-SecretKey, $StoredAWSCredentials/$StoredAWSRegion or the environment, as in AWS.Tools.</para>
 /// </summary>
@@ -27,6 +27,10 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <example>
 /// <code>Get-MemcacheKeys -Server cache1 -Pattern 'user:42:*' | Export-MemcacheData -Path /dumps/user42</code>
 /// <para>Dumps only the keys piped in from Get-MemcacheKeys.</para>
+/// </example>
+/// <example>
+/// <code>Get-Content ./session-keys.txt | Export-MemcacheData -Server tls://sessions.abc123.cache.amazonaws.com:11211 -Path /dumps/sessions</code>
+/// <para>Dumps a server that does not list its keys (here ElastiCache Serverless, over TLS) from the keys piped in as plain strings; -KeyFile ./session-keys.txt does the same. Keys the server lacks are counted as Missing.</para>
 /// </example>
 /// <example>
 /// <code>Export-MemcacheData -Server cache1 -Path /dumps/cm -Layout Cachemover -RequestId nightly-42</code>

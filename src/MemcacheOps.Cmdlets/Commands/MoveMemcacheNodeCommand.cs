@@ -17,6 +17,10 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <para>Replaces a node: copies everything, then up to four more passes copy what live traffic changed and delete what it removed, at most 20,000 operations per second on each server. The result's Residual says how many keys still differed after the last pass.</para>
 /// </example>
 /// <example>
+/// <code>Move-MemcacheNode -Source 10.0.0.5:11211 -Destination tls://cache.abc123.use1.cache.amazonaws.com:11211 -Confirm:$false</code>
+/// <para>Moves a plain self-run node into an encrypted managed one: the destination written tls://host:port is reached over TLS, the source in plain TCP.</para>
+/// </example>
+/// <example>
 /// <code>Move-MemcacheNode -Source cache1,cache2,cache3 -Destination cache1,cache2,cache3,cache4,cache5 -OnlyMoved -WhatIf</code>
 /// <para>Plans a scale-out from three to five nodes: prints, per destination, how many items and bytes would move (only keys whose owner changes), and writes nothing.</para>
 /// </example>

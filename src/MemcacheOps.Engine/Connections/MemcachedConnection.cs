@@ -22,6 +22,7 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
     private readonly Stream _stream;
     private readonly bool _isTls;
     private readonly ConnectionOptions _options;
+    private CancellationTokenSource? _tlsReadTimeout;
     private byte[] _buffer;
     private int _start;
     private int _end;
@@ -245,30 +246,43 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// A TLS read. Fast path: the read completes at once when decrypted bytes are buffered or a record has
-    /// arrived; only a read that has to wait for the network pays for the timeout.
+    /// A TLS read, with the connection's own timeout source (re-armed for each read, so nothing is allocated
+    /// per read). Fast path: the read completes at once when decrypted bytes are buffered or a record has
+    /// already arrived. A read that times out or is cancelled leaves the TLS stream unusable: the connection
+    /// is closed.
     /// </summary>
     private ValueTask<int> ReadTlsAsync(TimeSpan limit, CancellationToken cancellationToken)
     {
-        var pending = _stream.ReadAsync(_buffer.AsMemory(_end), CancellationToken.None);
-        return pending.IsCompleted ? pending : AwaitTlsReadAsync(pending, limit, cancellationToken);
+        var timeout = _tlsReadTimeout ??= new CancellationTokenSource();
+        if (limit != Timeout.InfiniteTimeSpan)
+            timeout.CancelAfter(limit);
+        var pending = _stream.ReadAsync(_buffer.AsMemory(_end), timeout.Token);
+        if (pending.IsCompletedSuccessfully)
+        {
+            timeout.TryReset();
+            return pending;
+        }
+        return AwaitTlsReadAsync(pending, timeout, limit, cancellationToken);
     }
 
-    private async ValueTask<int> AwaitTlsReadAsync(ValueTask<int> pending, TimeSpan limit, CancellationToken cancellationToken)
+    private async ValueTask<int> AwaitTlsReadAsync(ValueTask<int> pending, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
     {
-        var read = pending.AsTask();
+        // The caller's cancellation reaches the read through the timeout source (which is then spent, as the connection is).
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), timeout)
+            : default;
         try
         {
-            return await read.WaitAsync(limit, cancellationToken).ConfigureAwait(false);
+            var read = await pending.ConfigureAwait(false);
+            timeout.TryReset();
+            return read;
         }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        catch (OperationCanceledException)
         {
-            // The read is still pending inside the TLS stream: closing the connection ends it.
-            _ = read.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             Dispose();
-            if (ex is TimeoutException)
-                throw ReadTimedOut(limit);
-            throw;
+            if (cancellationToken.IsCancellationRequested)
+                throw;
+            throw ReadTimedOut(limit);
         }
     }
 
@@ -379,6 +393,7 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
             return;
         _stream.Dispose();
         _socket.Dispose();
+        _tlsReadTimeout?.Dispose();
         // The buffer is not returned to the pool: a reader may still be unwinding and touching it.
         _buffer = [];
         _start = _end = 0;

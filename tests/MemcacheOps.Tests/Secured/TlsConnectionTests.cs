@@ -112,6 +112,20 @@ public sealed class TlsConnectionTests(TlsServers servers) : IClassFixture<TlsSe
     }
 
     [Fact]
+    public async Task The_CLI_connects_with_skip_certificate_check_and_warns()
+    {
+        var server = servers.Expired.TlsServerEndpoint.ToString();
+        var refused = await CliRunner.RunAsync("stats", "--server", server, "--tls-ca-file", servers.Certificates.CaFile, "--connect-timeout", "5");
+        Assert.Equal(2, refused.Code);
+        Assert.Contains("[MemcacheTlsCertificateInvalid]", refused.Errors, StringComparison.Ordinal);
+
+        var (code, output, errors) = await CliRunner.RunAsync("stats", "--server", server, "--skip-certificate-check");
+        Assert.True(code == 0, errors);
+        Assert.StartsWith(server + "  memcached 1.6.18", output, StringComparison.Ordinal);
+        Assert.Contains("warning: --skip-certificate-check", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_plain_client_on_the_TLS_port_fails_within_the_timeout_and_suggests_TLS()
     {
         var plain = new ServerEndpoint("127.0.0.1", servers.Valid.TlsPort!.Value);

@@ -71,6 +71,9 @@ internal sealed class GivenKeySource(string path, long count, string description
             var queue = Channel.CreateBounded<KeyBatch>(new BoundedChannelOptions(Window + 1) { SingleReader = true, SingleWriter = true });
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var pipeline = new MetaPipeline<KeyBatch>(connection, handler, Window).RunAsync(queue.Reader, stop.Token);
+            // A failed pipeline (a dead or silent server) returns no more batches: stop the feeder waiting for one.
+            _ = pipeline.ContinueWith(static (_, source) => Cancel((CancellationTokenSource)source!), stop,
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             try
             {
                 await FeedAsync(pool, queue.Writer, stop.Token).ConfigureAwait(false);
@@ -79,10 +82,15 @@ internal sealed class GivenKeySource(string path, long count, string description
             catch (Exception ex)
             {
                 queue.Writer.TryComplete(ex);
-                await stop.CancelAsync().ConfigureAwait(false);
+                Cancel(stop);
                 try
                 {
                     await pipeline.ConfigureAwait(false);
+                }
+                catch (Exception) when (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    // The feeder was stopped because the pipeline failed: the pipeline's failure is the cause.
+                    throw;
                 }
                 catch
                 {
@@ -95,6 +103,18 @@ internal sealed class GivenKeySource(string path, long count, string description
             {
                 Missing = handler.Missing,
             };
+        }
+    }
+
+    private static void Cancel(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The lookup already ended.
         }
     }
 

@@ -94,6 +94,24 @@ public class KeyFileTests
     }
 
     [Fact]
+    public async Task A_server_that_stops_answering_the_key_lookups_fails_within_the_read_timeout()
+    {
+        // More keys than the lookup's batches hold: the key file's reader must not wait for a batch forever.
+        var path = KeySourceFiles.Write(Enumerable.Range(0, 2000).Select(i => $"key:{i}").ToArray());
+        await using var server = new ScriptedServer(line => line.StartsWith("mg ", StringComparison.Ordinal) || line == "mn" ? [] : ScriptedServer.Preamble(line));
+        var options = new MemcacheOps.Engine.Listing.ListingOptions
+        {
+            Connection = MemcacheOps.Engine.Connections.ConnectionOptions.Default with { ReadTimeout = TimeSpan.FromSeconds(1), ConnectTimeout = TimeSpan.FromSeconds(2) },
+        };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<MemcacheException>(() => MemcacheOps.Engine.Listing.KeyListingService.ScanAsync(
+            MemcacheOps.Engine.Endpoints.ServerEndpoint.Parse(server.Endpoint), KeySource.FromFile(path), options, new MemcacheOps.Engine.Diagnostics.CollectingSink(),
+            (_, _) => ValueTask.FromResult(true), CancellationToken.None));
+        Assert.Equal("MemcacheReadTimeout", error.ErrorId);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
     public void Collected_keys_are_kept_exactly_and_a_bad_one_is_named_by_position()
     {
         using var collector = new KeyCollector("piped key");

@@ -59,6 +59,8 @@ public static class Program
     {
         try
         {
+            if (parsed.Flag("skip-certificate-check"))
+                console.Error.WriteLine(CommonOptions.SkipCertificateCheckWarning);
             return await command.RunAsync(parsed, console, cancellationToken).ConfigureAwait(false);
         }
         catch (UsageException ex)

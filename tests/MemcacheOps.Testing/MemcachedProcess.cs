@@ -24,18 +24,31 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output;
     private volatile int _stopped;
+    private string? _ownedFolder;
 
-    private MemcachedProcess(Process process, StringBuilder output, int port, string arguments)
+    private MemcachedProcess(Process process, StringBuilder output, int port, string arguments, int? tlsPort, MemcachedUser? user)
     {
         _process = process;
         _output = output;
         Port = port;
+        TlsPort = tlsPort;
+        User = user;
         Arguments = arguments;
         Pid = process.Id;
         ChildProcessRegistry.Add(process);
     }
 
+    /// <summary>The plain port (with TLS: the notls listener beside the TLS one).</summary>
     public int Port { get; }
+
+    /// <summary>The TLS port when started with <see cref="StartTls"/>; null otherwise.</summary>
+    public int? TlsPort { get; }
+
+    /// <summary>The user the server requires (memcached -Y) when started with <see cref="StartWithAuthentication"/>; null otherwise.</summary>
+    public MemcachedUser? User { get; }
+
+    /// <summary>"tls://127.0.0.1:&lt;TLS port&gt;" (the test certificates name 127.0.0.1 and localhost).</summary>
+    public ServerEndpoint TlsServerEndpoint => new("127.0.0.1", TlsPort ?? throw new InvalidOperationException("This memcached was started without TLS."), tls: true);
 
     public int Pid { get; }
 
@@ -66,6 +79,23 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
     /// <c>-l 127.0.0.1 -p &lt;port&gt; -U 0 -m &lt;memoryMb&gt;</c> (plus <c>-u nobody</c> when running as root).
     /// </summary>
     public static MemcachedProcess Start(string extraArgs = "", int memoryMb = 64, TimeSpan? readyTimeout = null)
+        => Start(extraArgs, memoryMb, readyTimeout, tls: null, user: null);
+
+    /// <summary>
+    /// Starts memcached with TLS (<c>-Z -o ssl_chain_cert=...,ssl_key=...</c>) on <see cref="TlsPort"/> and a plain
+    /// listener beside it on <see cref="Port"/> (<c>-l notls:127.0.0.1:&lt;port&gt;</c>), which the test helpers use.
+    /// </summary>
+    public static MemcachedProcess StartTls(ServerCertificate certificate, string extraArgs = "", int memoryMb = 64, TimeSpan? readyTimeout = null)
+        => Start(extraArgs, memoryMb, readyTimeout, certificate, user: null);
+
+    /// <summary>
+    /// Starts memcached with text-protocol authentication (<c>-Y &lt;file&gt;</c> holding <paramref name="user"/>'s
+    /// line). The test helpers (<see cref="Send"/>, <see cref="Stat"/>) authenticate first.
+    /// </summary>
+    public static MemcachedProcess StartWithAuthentication(MemcachedUser user, string extraArgs = "", int memoryMb = 64, TimeSpan? readyTimeout = null)
+        => Start(extraArgs, memoryMb, readyTimeout, tls: null, user);
+
+    private static MemcachedProcess Start(string extraArgs, int memoryMb, TimeSpan? readyTimeout, ServerCertificate? tls, MemcachedUser? user)
     {
         var binary = FindBinary();
         var timeout = readyTimeout ?? DefaultReadyTimeout;
@@ -73,13 +103,20 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
         for (var attempt = 1; attempt <= PortAttempts; attempt++)
         {
             var port = PickFreePort();
-            var arguments = string.Create(CultureInfo.InvariantCulture, $"-l 127.0.0.1 -p {port} -U 0 -m {memoryMb}");
+            int? tlsPort = tls is null ? null : PickFreePort();
+            var arguments = string.Create(CultureInfo.InvariantCulture, $"-l 127.0.0.1 -p {tlsPort ?? port} -U 0 -m {memoryMb}");
             if (Environment.IsPrivilegedProcess)
                 arguments += " -u nobody";
+            if (tls is not null)
+                arguments += string.Create(CultureInfo.InvariantCulture, $" -Z -o ssl_chain_cert={tls.CertificateFile},ssl_key={tls.KeyFile} -l notls:127.0.0.1:{port}");
+            var authFile = user?.WriteAuthFile();
+            if (authFile is not null)
+                arguments += " -Y " + authFile;
             if (!string.IsNullOrWhiteSpace(extraArgs))
                 arguments += " " + extraArgs.Trim();
 
-            var server = Launch(binary, arguments, port);
+            var server = Launch(binary, arguments, port, tlsPort, user);
+            server._ownedFolder = authFile is null ? null : Path.GetDirectoryName(authFile);
             var failure = server.WaitUntilReady(timeout);
             if (failure is null)
                 return server;
@@ -115,10 +152,12 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
     /// <paramref name="terminator"/> (see <see cref="MemcachedText.Send"/>).
     /// </summary>
     public string Send(string command, string terminator = "\r\n", TimeSpan? timeout = null)
-        => MemcachedText.Send(IPEndPoint, command, terminator, timeout);
+        => User is null
+            ? MemcachedText.Send(IPEndPoint, command, terminator, timeout)
+            : MemcachedText.Send(IPEndPoint, User.AuthenticationCommand + command, terminator, timeout, expectedPrefix: "STORED\r\n");
 
-    /// <summary>One number from <c>stats</c>, e.g. "curr_items" (see <see cref="MemcachedText.Stat"/>).</summary>
-    public double Stat(string name) => MemcachedText.Stat(IPEndPoint, name);
+    /// <summary>One number from <c>stats</c>, e.g. "curr_items" (see <see cref="MemcachedText.Stat(IPEndPoint, string)"/>).</summary>
+    public double Stat(string name) => MemcachedText.Stat(Send("stats\r\n", "END\r\n"), IPEndPoint, name);
 
     /// <summary>Stops memcached gracefully (SIGTERM), falling back to SIGKILL, and waits for it to exit.</summary>
     public void Stop() => End(graceful: true);
@@ -155,9 +194,11 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
         }
         _stopped = 1;
         ChildProcessRegistry.Remove(_process);
+        if (_ownedFolder is not null && Directory.Exists(_ownedFolder))
+            Directory.Delete(_ownedFolder, recursive: true);
     }
 
-    private static MemcachedProcess Launch(string binary, string arguments, int port)
+    private static MemcachedProcess Launch(string binary, string arguments, int port, int? tlsPort, MemcachedUser? user)
     {
         var info = new ProcessStartInfo(binary, arguments)
         {
@@ -185,7 +226,7 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
             throw new InvalidOperationException($"Could not start {binary} {arguments}.");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new MemcachedProcess(process, output, port, arguments);
+        return new MemcachedProcess(process, output, port, arguments, tlsPort, user);
     }
 
     /// <summary>Returns null when memcached answers <c>version</c>, otherwise why it did not.</summary>

@@ -17,6 +17,14 @@ public static class MemcachedText
     /// (Latin-1), so binary values survive the round trip.
     /// </summary>
     public static string Send(IPEndPoint server, string command, string terminator = "\r\n", TimeSpan? timeout = null)
+        => Send(server, command, terminator, timeout, expectedPrefix: null);
+
+    /// <summary>
+    /// As <see cref="Send(IPEndPoint, string, string, TimeSpan?)"/>, for a command that begins with another
+    /// one whose reply is <paramref name="expectedPrefix"/> (the authentication of a memcached -Y server):
+    /// that reply is checked and removed, and the terminator is looked for after it.
+    /// </summary>
+    public static string Send(IPEndPoint server, string command, string terminator, TimeSpan? timeout, string? expectedPrefix)
     {
         var limit = timeout ?? DefaultTimeout;
         using var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -28,8 +36,11 @@ public static class MemcachedText
         var reply = new MemoryStream();
         var chunk = new byte[64 * 1024];
         var clock = Stopwatch.StartNew();
-        while (!reply.GetBuffer().AsSpan(0, (int)reply.Length).EndsWith(end))
+        var skip = expectedPrefix?.Length ?? 0;
+        while (reply.Length < skip || !reply.GetBuffer().AsSpan(skip, (int)reply.Length - skip).EndsWith(end))
         {
+            if (skip > 0 && reply.Length >= skip && Text(reply)[..skip] != expectedPrefix)
+                throw new IOException($"memcached on {server} answered the first command with {Describe(Text(reply))}, not {Describe(expectedPrefix!)}.");
             if (clock.Elapsed > limit)
                 throw new TimeoutException($"memcached on {server} did not finish its reply to {Describe(command)} within {limit.TotalSeconds:0.#} s; got so far: {Describe(Text(reply))}");
             int read;
@@ -45,14 +56,19 @@ public static class MemcachedText
                 throw new IOException($"memcached on {server} closed the connection while answering {Describe(command)}; got: {Describe(Text(reply))}");
             reply.Write(chunk, 0, read);
         }
-        return Text(reply);
+        var text = Text(reply);
+        if (skip > 0 && text[..skip] != expectedPrefix)
+            throw new IOException($"memcached on {server} answered with {Describe(text)}, which does not start with {Describe(expectedPrefix!)}.");
+        return text[skip..];
     }
 
     /// <summary>One number from <c>stats</c>, e.g. "curr_items", "get_hits", "rusage_user".</summary>
-    public static double Stat(IPEndPoint server, string name)
+    public static double Stat(IPEndPoint server, string name) => Stat(Send(server, "stats\r\n", "END\r\n"), server, name);
+
+    /// <summary>One number from the text of a <c>stats</c> reply.</summary>
+    public static double Stat(string stats, IPEndPoint server, string name)
     {
         var marker = "STAT " + name + " ";
-        var stats = Send(server, "stats\r\n", "END\r\n");
         var at = stats.IndexOf(marker, StringComparison.Ordinal);
         if (at < 0)
             throw new InvalidOperationException($"memcached on {server} reports no '{name}' in stats.");

@@ -260,4 +260,100 @@ namespace MemcacheOpsTests
 function Stop-TestDiscoveryEndpoint {
     param($Instance)
     if ($Instance -and $Instance.Endpoint) { $Instance.Endpoint.Dispose() }
+function New-TestCertificateAuthority {
+    <#
+    Makes a private CA and a server certificate for localhost and 127.0.0.1 (in-process, .NET
+    CertificateRequest) as PEM files in a new folder readable by every user: memcached started as root
+    drops to 'nobody' before it reads them. Returns the folder, the CA file and the server's files.
+    #>
+    $folder = Join-Path ([System.IO.Path]::GetTempPath()) "memcacheops-pester-tls-$([guid]::NewGuid().ToString('N'))"
+    $null = New-Item -ItemType Directory -Path $folder
+    $readable = [System.IO.UnixFileMode]'UserRead, UserWrite, GroupRead, OtherRead'
+    if (-not $IsWindows) { [System.IO.File]::SetUnixFileMode($folder, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead, GroupExecute, OtherRead, OtherExecute') }
+    $now = [DateTimeOffset]::UtcNow
+    $sha256 = [System.Security.Cryptography.HashAlgorithmName]::SHA256
+    $pkcs1 = [System.Security.Cryptography.RSASignaturePadding]::Pkcs1
+    $caKey = [System.Security.Cryptography.RSA]::Create(2048)
+    $caRequest = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=MemcacheOps Pester CA', $caKey, $sha256, $pkcs1)
+    $caRequest.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
+    $caRequest.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509KeyUsageExtension]::new('KeyCertSign, CrlSign', $true))
+    $ca = $caRequest.CreateSelfSigned($now.AddDays(-30), $now.AddDays(60))
+    $serverKey = [System.Security.Cryptography.RSA]::Create(2048)
+    $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=localhost', $serverKey, $sha256, $pkcs1)
+    $names = [System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder]::new()
+    $names.AddDnsName('localhost')
+    $names.AddIpAddress([System.Net.IPAddress]::Loopback)
+    $request.CertificateExtensions.Add($names.Build())
+    $serial = [byte[]](1..12 | ForEach-Object { Get-Random -Minimum 1 -Maximum 127 })
+    $server = $request.Create($ca, $now.AddDays(-1), $now.AddDays(30), $serial)
+    $files = [ordered]@{
+        CaFile          = @((Join-Path $folder 'ca.pem'), $ca.ExportCertificatePem())
+        CertificateFile = @((Join-Path $folder 'server.pem'), $server.ExportCertificatePem())
+        KeyFile         = @((Join-Path $folder 'server.key'), $serverKey.ExportPkcs8PrivateKeyPem())
+    }
+    $result = [ordered]@{ Folder = $folder }
+    foreach ($name in $files.Keys) {
+        $path, $pem = $files[$name]
+        Set-Content -LiteralPath $path -Value $pem -NoNewline
+        if (-not $IsWindows) { [System.IO.File]::SetUnixFileMode($path, $readable) }
+        $result[$name] = $path
+    }
+    return [pscustomobject]$result
+}
+
+function Start-TestMemcachedWithOptions {
+    <#
+    Starts memcached like Start-TestMemcached, with more options: -Certificate (an object from
+    New-TestCertificateAuthority) serves TLS on TlsPort (-Z) beside the plain Port; -AuthFile requires
+    text-protocol authentication (-Y); -ArgumentList adds anything else (e.g. '-X'). Waits (at most 10 s)
+    until the plain port accepts connections. Stop it with Stop-TestMemcached.
+    #>
+    param($Certificate, [string] $AuthFile, [string[]] $ArgumentList = @())
+    $binary = Get-Command -Name memcached -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $binary) {
+        throw 'memcached is not installed (the suite needs it): apt-get install memcached, or put memcached on PATH.'
+    }
+    $port = Get-FreeTcpPort
+    $tlsPort = if ($Certificate) { Get-FreeTcpPort } else { $null }
+    $arguments = @('-l', '127.0.0.1', '-p', "$(if ($tlsPort) { $tlsPort } else { $port })", '-U', '0', '-m', '64')
+    if ($IsLinux -or $IsMacOS) {
+        if ((& id -u) -eq '0') { $arguments += @('-u', 'nobody') }
+    }
+    if ($Certificate) {
+        $arguments += @('-Z', '-o', "ssl_chain_cert=$($Certificate.CertificateFile),ssl_key=$($Certificate.KeyFile)", '-l', "notls:127.0.0.1:$port")
+    }
+    if ($AuthFile) { $arguments += @('-Y', $AuthFile) }
+    $arguments += $ArgumentList
+    $process = Start-Process -FilePath $binary.Source -ArgumentList $arguments -PassThru
+    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $client = [System.Net.Sockets.TcpClient]::new()
+        try {
+            $client.Connect('127.0.0.1', $port)
+            return [pscustomobject]@{
+                Process   = $process
+                Port      = $port
+                Server    = "127.0.0.1:$port"
+                TlsPort   = $tlsPort
+                TlsServer = if ($tlsPort) { "tls://127.0.0.1:$tlsPort" } else { $null }
+            }
+        }
+        catch {
+            Start-Sleep -Milliseconds 100
+        }
+        finally {
+            $client.Dispose()
+        }
+    }
+    Stop-Process -Id $process.Id -ErrorAction SilentlyContinue
+    throw "memcached ($($arguments -join ' ')) did not start listening on 127.0.0.1:$port within 10 s."
+}
+
+function New-TestAuthFile {
+    <# Writes a memcached -Y file with one user:password line, readable by memcached's unprivileged user; returns its path. #>
+    param([string] $Folder, [string] $UserName, [string] $Password)
+    $path = Join-Path $Folder 'memcached-users'
+    Set-Content -LiteralPath $path -Value "$($UserName):$Password"
+    if (-not $IsWindows) { [System.IO.File]::SetUnixFileMode($path, [System.IO.UnixFileMode]'UserRead, UserWrite, GroupRead, OtherRead') }
+    return $path
 }

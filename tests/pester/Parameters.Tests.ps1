@@ -69,8 +69,10 @@ BeforeAll {
             RingForm          = @('MemcacheOps.Engine.Routing.RingForm')
             HashSalt          = @('string')
             HashWeight        = @('double[]')
-            Key               = @('string[]')
+            Key               = @('string[]', 'Mandatory')
+            KeyFile           = @('string')
             Layout            = @('MemcacheOps.Engine.Export.DumpLayout')
+            Checksum          = @('MemcacheOps.Engine.Dump.ChecksumAlgorithm')
             MaxOpsPerSecond   = @('double')
             MaxBytesPerSecond = @('double')
             Method            = @('MemcacheOps.Engine.Listing.ListingMethod')
@@ -144,6 +146,8 @@ BeforeAll {
             Window            = @('int')
             MaxOpsPerSecond   = @('double')
             MaxBytesPerSecond = @('double')
+            Key               = @('string[]', 'Mandatory')
+            KeyFile           = @('string')
             ConnectTimeout    = @('double')
             Timeout           = @('double')
         }
@@ -179,6 +183,8 @@ BeforeAll {
             Connections       = @('int')
             BatchSize         = @('int')
             Window            = @('int')
+            Key               = @('string[]', 'Mandatory')
+            KeyFile           = @('string')
             ConnectTimeout    = @('double')
             Timeout           = @('double')
         }
@@ -201,6 +207,22 @@ BeforeAll {
             MaxErrorRate       = @('double')
             ConnectTimeout     = @('double')
             Timeout            = @('double')
+        }
+    }
+
+    # TLS and authentication: every cmdlet has them, from the shared base class.
+    $Secured = @{
+        Tls                      = @('switch')
+        TlsServerName            = @('string')
+        TlsCaFile                = @('string')
+        TlsClientCertificateFile = @('string')
+        TlsClientKeyFile         = @('string')
+        SkipCertificateCheck     = @('switch')
+        Credential               = @('pscredential')
+    }
+    foreach ($name in @($Expected.Keys)) {
+        foreach ($parameter in $Secured.Keys) {
+            if (-not $Expected[$name].ContainsKey($parameter)) { $Expected[$name][$parameter] = $Secured[$parameter] }
         }
     }
 }
@@ -264,6 +286,9 @@ Describe 'Export-MemcacheData -ConfigFile' {
         ($set.Parameters | Where-Object Name -EQ 'Path').IsMandatory | Should -BeFalse
         $command.Parameters['ConfigFile'].Aliases | Should -Contain 'Config'
         $command.DefaultParameterSet | Should -Be 'Server'
+    }
+}
+
 Describe 'Import-MemcacheData parameter sets for S3' {
     BeforeAll {
         $Sets = @{}

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MemcacheOps.Bench.Scenarios;
 using MemcacheOps.Engine.Endpoints;
+using MemcacheOps.Testing;
 
 namespace MemcacheOps.Bench.Harness;
 
@@ -14,9 +15,12 @@ internal static class ChildRunner
         if (options.Server is null || options.ScratchDirectory is null || options.ResultPath is null)
             throw new ArgumentException("--child needs --server, --scratch and --result.");
 
+        using var certificates = options.TlsFolder is null ? null : TestCertificates.Open(options.TlsFolder);
         await using var context = new ScenarioContext
         {
             Servers = ServerEndpoint.ParseList([options.Server]),
+            TlsSource = options.TlsServer is null ? null : ServerEndpoint.Parse(options.TlsServer),
+            Certificates = certificates,
             Count = options.Count,
             Seed = options.Seed,
             Connections = options.Connections,

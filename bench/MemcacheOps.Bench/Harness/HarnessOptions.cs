@@ -66,6 +66,12 @@ internal sealed class HarnessOptions
 
     public string? ResultPath { get; private set; }
 
+    /// <summary>The source's TLS listener (child runs of a run with TLS scenarios).</summary>
+    public string? TlsServer { get; private set; }
+
+    /// <summary>The folder of the test certificates the parent made (child runs of a run with TLS scenarios).</summary>
+    public string? TlsFolder { get; private set; }
+
     public static HarnessOptions Parse(IReadOnlyList<string> args)
     {
         var options = new HarnessOptions();
@@ -99,6 +105,8 @@ internal sealed class HarnessOptions
                 case "--server": options.Server = Value(); break;
                 case "--scratch": options.ScratchDirectory = Value(); break;
                 case "--result": options.ResultPath = Value(); break;
+                case "--tls-server": options.TlsServer = Value(); break;
+                case "--tls-folder": options.TlsFolder = Value(); break;
                 default:
                     if (arg.StartsWith("--", StringComparison.Ordinal))
                         throw new ArgumentException($"Unknown option {arg}.");
@@ -110,7 +118,7 @@ internal sealed class HarnessOptions
     }
 
     /// <summary>The arguments that make a child run <paramref name="scenario"/> with the same settings.</summary>
-    public List<string> ChildArguments(string scenario, string server, string scratch, string resultPath)
+    public List<string> ChildArguments(string scenario, string server, string scratch, string resultPath, string? tlsServer = null, string? tlsFolder = null)
     {
         var args = new List<string>
         {
@@ -123,6 +131,8 @@ internal sealed class HarnessOptions
             "--memory-mb", MemoryMb.ToString(CultureInfo.InvariantCulture),
             "--timeout", ((int)Timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
         };
+        if (tlsServer is not null && tlsFolder is not null)
+            args.AddRange(["--tls-server", tlsServer, "--tls-folder", tlsFolder]);
         foreach (var (name, value) in ScenarioOptions)
         {
             args.Add("--opt");

@@ -28,7 +28,12 @@ internal static class ParentRunner
         }
         ReferenceDataSet.EnsureSupported();
 
-        await using var server = MemcachedProcess.Start(memoryMb: options.MemoryMb);
+        // With TLS scenarios the source also listens with TLS (memcached -Z, certificates from a CA made here);
+        // the loader and the plain scenarios use its plain listener. Without them it is started as always.
+        using var certificates = scenarios.Any(s => s.UsesTls) ? TestCertificates.Create() : null;
+        await using var server = certificates is null
+            ? MemcachedProcess.Start(memoryMb: options.MemoryMb)
+            : MemcachedProcess.StartTls(certificates.Server, memoryMb: options.MemoryMb);
         var machine = MachineInfo.Describe(server);
         Console.WriteLine(machine.Summary);
         Console.WriteLine($"source: {server} ({server.Arguments})");
@@ -66,7 +71,7 @@ internal static class ParentRunner
                 var runs = rounds[scenario.Name];
                 if (runs.Count > 0 && !runs[^1].IsOk)
                     continue;
-                var run = await RunChildAsync(scenario, server, options);
+                var run = await RunChildAsync(scenario, server, certificates, options);
                 run.Round = round;
                 runs.Add(run);
                 Console.WriteLine(ResultReport.OneLine(run));
@@ -114,7 +119,7 @@ internal static class ParentRunner
         return median;
     }
 
-    private static async Task<ScenarioResult> RunChildAsync(IScenario scenario, MemcachedProcess server, HarnessOptions options)
+    private static async Task<ScenarioResult> RunChildAsync(IScenario scenario, MemcachedProcess server, TestCertificates? certificates, HarnessOptions options)
     {
         var scratch = Path.Combine(Path.GetTempPath(), "memcacheops-bench",
             string.Create(CultureInfo.InvariantCulture, $"{scenario.Name}-{Environment.ProcessId}"));
@@ -126,7 +131,9 @@ internal static class ParentRunner
         try
         {
             var clock = Stopwatch.StartNew();
-            var exitCode = await RunSelfAsync(options.ChildArguments(scenario.Name, server.Endpoint, scratch, resultPath), options.Timeout + TimeSpan.FromMinutes(1));
+            var childArguments = options.ChildArguments(scenario.Name, server.Endpoint, scratch, resultPath,
+                certificates is null ? null : server.TlsServerEndpoint.ToString(), certificates?.Folder);
+            var exitCode = await RunSelfAsync(childArguments, options.Timeout + TimeSpan.FromMinutes(1));
             var processWall = clock.Elapsed.TotalSeconds;
             var serverCpu = ServerStats.Cpu(server.IPEndPoint) - serverCpuBefore;
 

@@ -25,4 +25,7 @@ internal interface IScenario
     /// use servers from <see cref="ScenarioContext.StartServer"/>.
     /// </summary>
     Task<ScenarioResult> RunAsync(ScenarioContext context, CancellationToken cancellationToken);
+
+    /// <summary>True when the scenario talks TLS to the source (<see cref="ScenarioContext.TlsSource"/>): the harness then starts the source with TLS.</summary>
+    bool UsesTls => false;
 }

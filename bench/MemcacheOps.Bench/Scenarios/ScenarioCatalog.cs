@@ -13,6 +13,7 @@ internal static class ScenarioCatalog
         new RawMetadumpScenario(),
         new RawGetScenario(),
         new RawMgScenario(),
+        new RawMgScenario(tls: true),
         new RawMgListedScenario(),
         new RawMsScenario(),
 
@@ -34,6 +35,8 @@ internal static class ScenarioCatalog
         PlacementLookupScenario.Ketama,
         PlacementLookupScenario.Ch3,
         PlacementLookupScenario.Crc32,
+        new ExportScenario(tls: true),
+        new ImportScenario(tls: true),
         new MoveScenario(),
         new ChecksumScenario(),
         new LatencyClosedScenario(),
@@ -46,6 +49,7 @@ internal static class ScenarioCatalog
         ["raw"] = ["raw-metadump", "raw-get", "raw-mg", "raw-mg-listed", "raw-ms", "raw-list-mg", "raw-dump", "raw-copy"],
         ["tools"] = ["memcached-tool", "memcdump"],
         ["placement"] = ["import-ketama", "import-ch3", "lookup-ketama", "lookup-ch3", "lookup-crc32"],
+        ["tls"] = ["raw-tls-mg", "export-tls", "import-tls"],
         ["all"] = [.. All.Select(s => s.Name)],
     };
 

@@ -42,6 +42,19 @@ internal sealed class ScenarioContext : IAsyncDisposable
     /// <summary>An empty directory for this scenario's files; deleted after it unless --keep-scratch.</summary>
     public required string ScratchDirectory { get; init; }
 
+    /// <summary>
+    /// The source's TLS listener (tls://127.0.0.1:port) when the run has TLS scenarios: the harness then starts
+    /// the source with TLS beside its plain listener; null otherwise.
+    /// </summary>
+    public ServerEndpoint? TlsSource { get; init; }
+
+    /// <summary>The certificates of the TLS listeners (their CA is what clients trust); null without TLS scenarios.</summary>
+    public TestCertificates? Certificates { get; init; }
+
+    /// <summary>The source's TLS endpoint, or an error naming the missing setup.</summary>
+    public ServerEndpoint RequireTlsSource()
+        => TlsSource ?? throw new InvalidOperationException("This scenario needs the source's TLS listener; the harness starts it when a TLS scenario is selected.");
+
     /// <summary>Scenario-specific settings given as --opt name=value.</summary>
     public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
 
@@ -49,6 +62,15 @@ internal sealed class ScenarioContext : IAsyncDisposable
     public MemcachedProcess StartServer(string extraArgs = "", int? memoryMb = null)
     {
         var server = MemcachedProcess.Start(extraArgs, memoryMb ?? ServerMemoryMb);
+        _started.Add(server);
+        return server;
+    }
+
+    /// <summary>Starts an empty memcached with TLS (and a plain listener beside it), stopped when the scenario ends.</summary>
+    public MemcachedProcess StartTlsServer(int? memoryMb = null)
+    {
+        var certificates = Certificates ?? throw new InvalidOperationException("No test certificates: the harness makes them when a TLS scenario is selected.");
+        var server = MemcachedProcess.StartTls(certificates.Server, memoryMb: memoryMb ?? ServerMemoryMb);
         _started.Add(server);
         return server;
     }

@@ -30,16 +30,22 @@ public sealed class CompareCommand : ICommand
         new("max-ops-per-second", OptionKind.Value, "Limit operations per second per server.") { ValueName = "N" },
         new("max-bytes-per-second", OptionKind.Value, "Limit bytes per second sent to each server.") { ValueName = "N" },
         new("spill-directory", OptionKind.Value, "Folder for listing spill files when comparing is slower than listing (default: temp).") { ValueName = "DIR" },
+        KeyOptions.Key,
+        KeyOptions.KeyFile,
         CommonOptions.Json,
         CommonOptions.ConnectTimeout,
         CommonOptions.Timeout,
         CommonOptions.Quiet,
+        .. CommonOptions.Security,
     ];
 
     public async Task<int> RunAsync(ParsedArguments args, CliConsole console, CancellationToken cancellationToken)
     {
+        var keys = KeyOptions.Build(args, out var keyOwner);
+        using var _ = keyOwner;
         var options = new ComparisonOptions
         {
+            Keys = keys,
             Reference = Side(args, "reference"),
             Difference = Side(args, "difference"),
             Sample = args.Double("sample"),

@@ -37,6 +37,7 @@ public sealed class ExportCommand : ICommand
         new("destination-server", OptionKind.List, "Keep only keys the ring assigns to these servers (cachemover: dest_ips).", "dest-ips") { ValueName = "H:P" },
         .. RingCliOptions.All,
         new("key", OptionKind.List, "Dump only these keys instead of listing the server.") { ValueName = "KEY" },
+        KeyOptions.KeyFile,
         new("checksum", OptionKind.Value, "Data file checksum: crc32c (default, hardware-accelerated) or sha256.") { ValueName = "ALGORITHM" },
         new("layout", OptionKind.Value, "native (default) or cachemover (its keyfile/, datafiles_completed/ with MD5 names, DONE).") { ValueName = "LAYOUT" },
         new("max-ops-per-second", OptionKind.Value, "Limit fetch operations per second on the source.") { ValueName = "N" },
@@ -51,7 +52,9 @@ public sealed class ExportCommand : ICommand
 
     public async Task<int> RunAsync(ParsedArguments args, CliConsole console, CancellationToken cancellationToken)
     {
-        var (options, publish) = ExportOptionsBuilder.Build(args);
+        var keys = KeyOptions.Build(args, out var keyOwner);
+        using var _ = keyOwner;
+        var (options, publish) = ExportOptionsBuilder.Build(args, keys);
         var sink = new ConsoleSink(console, args.Flag("json"), Format, args.Flag("quiet"));
         var result = publish is null
             ? await ExportService.RunAsync(options, sink, cancellationToken).ConfigureAwait(false)

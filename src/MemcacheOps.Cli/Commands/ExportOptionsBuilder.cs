@@ -1,10 +1,10 @@
-using System.Text;
 using MemcacheOps.Adapters.Config;
 using MemcacheOps.Cli.Arguments;
 using MemcacheOps.Engine.Config;
 using MemcacheOps.Engine.Distributed;
 using MemcacheOps.Engine.Endpoints;
 using MemcacheOps.Engine.Export;
+using MemcacheOps.Engine.KeySources;
 using MemcacheOps.Engine.Listing;
 using MemcacheOps.Engine.Routing;
 
@@ -17,10 +17,10 @@ namespace MemcacheOps.Cli.Commands;
 /// </summary>
 internal static class ExportOptionsBuilder
 {
-    public static (ExportOptions Export, ChunkPublishOptions? Publish) Build(ParsedArguments args)
+    public static (ExportOptions Export, ChunkPublishOptions? Publish) Build(ParsedArguments args, KeySource? keys = null)
     {
         var config = args.Value("config") is { } file ? new CachemoverYamlReader().Read(file) : null;
-        var settings = ExportSettingsMerge.Merge(config, ToOverrides(args));
+        var settings = ExportSettingsMerge.Merge(config, ToOverrides(args, keys));
         if (settings.Publish is not { } publish)
             return (settings.Export, null);
         var cloud = CloudCliOptions.Build(args);
@@ -28,7 +28,7 @@ internal static class ExportOptionsBuilder
     }
 
     /// <summary>The options the command line gave, each null when not given.</summary>
-    internal static ExportOverrides ToOverrides(ParsedArguments args) => new()
+    internal static ExportOverrides ToOverrides(ParsedArguments args, KeySource? keys = null) => new()
     {
         Servers = args.Has("server") ? CommonOptions.Servers(args) : null,
         Path = args.Value("path"),
@@ -45,7 +45,7 @@ internal static class ExportOptionsBuilder
         Include = args.Value("include"),
         Exclude = args.Value("exclude"),
         Regex = args.Switch("regex"),
-        Keys = args.Has("key") ? args.List("key").Select(k => Encoding.UTF8.GetBytes(k)).ToList() : null,
+        Keys = keys,
         RingServers = args.Has("ring-server") ? ServerEndpoint.ParseList(args.List("ring-server")) : null,
         DestinationServers = args.Has("destination-server") ? ServerEndpoint.ParseList(args.List("destination-server")) : null,
         PointsPerServer = args.Int("points-per-server"),

@@ -41,11 +41,16 @@ public sealed class MoveCommand : ICommand
         new("batch-size", OptionKind.Value, "Keys per pipelined batch. Default 100.") { ValueName = "N" },
         CommonOptions.Window,
         new("what-if", OptionKind.Flag, "Print the plan (items and bytes per destination) and write nothing."),
+        KeyOptions.Key,
+        KeyOptions.KeyFile,
+        .. CommonOptions.Security,
     ];
 
     public async Task<int> RunAsync(ParsedArguments args, CliConsole console, CancellationToken cancellationToken)
     {
-        var options = Build(args);
+        var keys = KeyOptions.Build(args, out var keyOwner);
+        using var _ = keyOwner;
+        var options = Build(args) with { Keys = keys };
         var sink = new ConsoleSink(console, args.Flag("json"), Format, args.Flag("quiet"));
         if (args.Flag("what-if"))
         {

@@ -24,11 +24,14 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <seealso cref="ImportMemcacheDataCommand"/>
 /// <seealso cref="ExportMemcacheDataCommand"/>
 /// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>
-[Cmdlet(VerbsData.Compare, "MemcacheData")]
+[Cmdlet(VerbsData.Compare, "MemcacheData", DefaultParameterSetName = ServersSet)]
 [OutputType(typeof(MemcacheDifference), typeof(CompareSummary))]
 public sealed class CompareMemcacheDataCommand : MemcacheBulkCmdlet
 {
+    private const string ServersSet = "Servers";
+    private const string KeyTextSet = "KeyText";
     private readonly List<string> _difference = [];
+    private GivenKeys? _given;
 
     /// <summary>
     /// <para type="description">What the data should look like, usually the migration's source: a server (host:port), several servers (a ring or pool placed as -RingForm says) or the path of a dump.</para>
@@ -40,7 +43,8 @@ public sealed class CompareMemcacheDataCommand : MemcacheBulkCmdlet
     /// <summary>
     /// <para type="description">What is checked against the reference, usually the migration's target: server(s) or a dump path, as for -Reference. Accepts pipeline input and binds from the Server property of piped objects (for example Import-MemcacheData results); piped servers together form one ring.</para>
     /// </summary>
-    [Parameter(Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ServersSet)]
+    [Parameter(Position = 1, ParameterSetName = KeyTextSet)]
     [Alias("Server")]
     [ValidateNotNullOrEmpty]
     public string[] Difference { get; set; } = [];
@@ -93,13 +97,51 @@ public sealed class CompareMemcacheDataCommand : MemcacheBulkCmdlet
     [ValidateRange(1, 10000)]
     public int BatchSize { get; set; } = 100;
 
-    protected override void ProcessRecord() => _difference.AddRange(Difference);
+    /// <summary>
+    /// <para type="description">Compare only these keys instead of listing the server sides. Plain strings piped in bind here (Get-Content keys.txt | Compare-MemcacheData -Reference a -Difference b), for servers that do not list their keys. Each server side is asked about every key; a key neither side holds is not a difference.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = ServersSet)]
+    [Parameter(Mandatory = true, ParameterSetName = KeyTextSet, ValueFromPipeline = true)]
+    public string[]? Key { get; set; }
+
+    /// <summary>
+    /// <para type="description">Compare only the keys in this file instead of listing the server sides: one key per line, 'b64:' and base64 for binary keys. A malformed or over-long key fails before anything is read, naming its line.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = ServersSet)]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFile { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == KeyTextSet)
+        {
+            _given ??= Own(new GivenKeys());
+            Validate(() =>
+            {
+                _given.Add(Key ?? []);
+                return 0;
+            });
+            return;
+        }
+        _difference.AddRange(Difference);
+    }
 
     protected override void EndProcessing()
     {
         var bound = MyInvocation.BoundParameters;
+        _given ??= Own(new GivenKeys());
+        if (ParameterSetName == KeyTextSet)
+            _difference.AddRange(Difference);
+        else if (Key is { Length: > 0 })
+            Validate(() =>
+            {
+                _given.Add(Key);
+                return 0;
+            });
+        var keys = Validate(() => _given.Build(KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile)));
         var options = new ComparisonOptions
         {
+            Keys = keys,
             Reference = Validate(() => Side(Reference, ReferencePath, nameof(Reference))),
             Difference = Validate(() => Side(_difference, DifferencePath, nameof(Difference))),
             Sample = bound.ContainsKey(nameof(Sample)) ? Sample : null,

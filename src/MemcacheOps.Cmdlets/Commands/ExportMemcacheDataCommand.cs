@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Management.Automation;
-using System.Text;
 using MemcacheOps.Cmdlets.Infrastructure;
 using MemcacheOps.Cmdlets.Loading;
 using MemcacheOps.Engine.Config;
@@ -13,7 +12,7 @@ namespace MemcacheOps.Cmdlets.Commands;
 
 /// <summary>
 /// <para type="synopsis">Dumps every item of a memcached server to a folder.</para>
-/// <para type="description">Lists keys with 'lru_crawler metadump hash' (exact on a live server), spools the listing to key files, and fetches values, flags and remaining TTLs with pipelined 'mg' over several connections into rotating V0 data files with checksums (hardware CRC-32C by default, SHA-256 with -Checksum Sha256) and a manifest. The dump is complete only when its manifest says so; an interrupted dump continues with -Resume without redoing finished key files. -Layout Cachemover writes Netflix cachemover's layout. Memory stays within -MemoryLimit whatever the data size.</para>
+/// <para type="description">Lists keys with 'lru_crawler metadump hash' (exact on a live server; memcached 1.6.43+'s leading OK line included), or takes them from -KeyFile or keys piped in for servers that do not list theirs, spools the listing to key files, and fetches values, flags and remaining TTLs with pipelined 'mg' over several connections into rotating V0 data files with checksums (hardware CRC-32C by default, SHA-256 with -Checksum Sha256) and a manifest. The dump is complete only when its manifest says so; an interrupted dump continues with -Resume without redoing finished key files. -Layout Cachemover writes Netflix cachemover's layout. Memory stays within -MemoryLimit whatever the data size.</para>
 /// <para type="description">-ConfigFile reads a cachemover YAML configuration (ip, port, output_dir, threads, memlimit, bulk_get_threshold, all_ips, dest_ips...), so a cachemover user's file works unchanged; every parameter given on the command line overrides the file.</para>
 /// <para type="description">With -S3Bucket, each data file is uploaded as soon as it is complete, while the dump goes on, to S3Prefix/RequestId/name with a cacheDumpChunk metadata entry (as cachemover does); with -SqsQueue, one message per file then announces it to importers (Import-MemcacheData -SqsQueue). The manifest is uploaded last. -RemoveLocal deletes each file once shipped. The bucket, the queue and the credentials are checked before any key is read. AWS credentials and region come from -ProfileName, -AccessKey/-SecretKey, $StoredAWSCredentials/$StoredAWSRegion or the environment, as in AWS.Tools.</para>
 /// </summary>
@@ -28,6 +27,10 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <example>
 /// <code>Get-MemcacheKeys -Server cache1 -Pattern 'user:42:*' | Export-MemcacheData -Path /dumps/user42</code>
 /// <para>Dumps only the keys piped in from Get-MemcacheKeys.</para>
+/// </example>
+/// <example>
+/// <code>Get-Content ./session-keys.txt | Export-MemcacheData -Server tls://sessions.abc123.cache.amazonaws.com:11211 -Path /dumps/sessions</code>
+/// <para>Dumps a server that does not list its keys (here ElastiCache Serverless, over TLS) from the keys piped in as plain strings; -KeyFile ./session-keys.txt does the same. Keys the server lacks are counted as Missing.</para>
 /// </example>
 /// <example>
 /// <code>Export-MemcacheData -Server cache1 -Path /dumps/cm -Layout Cachemover -RequestId nightly-42</code>
@@ -59,15 +62,18 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
 {
     private const string ServerSet = "Server";
     private const string KeysSet = "Keys";
+    private const string KeyTextSet = "KeyText";
     private const string ConfigSet = "ConfigFile";
-    private readonly List<MemcacheKeyInfo> _keys = [];
+    private readonly List<string> _keyServers = [];
     private readonly List<string> _servers = [];
+    private GivenKeys? _given;
     private readonly List<string> _configFiles = [];
 
     /// <summary>
     /// <para type="description">The server to dump, as host, host:port or [IPv6]:port. Several servers go into one dump. Accepts objects with a Server property from the pipeline. With -ConfigFile it is optional and overrides the file's ip and port.</para>
     /// </summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ServerSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = KeyTextSet)]
     [Parameter(Position = 0, ParameterSetName = ConfigSet)]
     [ValidateNotNullOrEmpty]
     public string[] Server { get; set; } = [];
@@ -83,6 +89,7 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
     /// </summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = ServerSet)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = KeysSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = KeyTextSet)]
     [Parameter(Position = 1, ParameterSetName = ConfigSet)]
     [Alias("OutputDir")]
     [ValidateNotNullOrEmpty]
@@ -193,11 +200,20 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
     public string[]? DestinationServer { get; set; }
 
     /// <summary>
-    /// <para type="description">Dump only these keys (text keys) instead of listing the server.</para>
+    /// <para type="description">Dump only these keys (text keys) instead of listing the server. Plain strings piped in bind here (Get-Content keys.txt | Export-MemcacheData -Server s -Path d), for servers that do not list their keys; each key is looked up with mg and those the server lacks are counted as missing.</para>
     /// </summary>
     [Parameter(ParameterSetName = ServerSet)]
     [Parameter(ParameterSetName = ConfigSet)]
+    [Parameter(Mandatory = true, ParameterSetName = KeyTextSet, ValueFromPipeline = true)]
     public string[]? Key { get; set; }
+
+    /// <summary>
+    /// <para type="description">Dump only the keys in this file instead of listing the server: one key per line, 'b64:' and base64 for binary keys. For servers that do not list their keys (memcached -X, ElastiCache 1.6.17+, ElastiCache Serverless). Keys the server lacks are counted as missing; a malformed or over-long key fails before anything is read, naming its line.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = ServerSet)]
+    [Parameter(ParameterSetName = ConfigSet)]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFile { get; set; }
 
     /// <summary>
     /// <para type="description">Native (default: manifest.json, keys/, data/) or Cachemover (keyfile/, datafiles_completed/ with MD5 names, DONE).</para>
@@ -250,7 +266,24 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
         switch (ParameterSetName)
         {
             case KeysSet:
-                _keys.AddRange(InputObject);
+                _given ??= Own(new GivenKeys());
+                foreach (var key in InputObject)
+                {
+                    _keyServers.Add(key.Server);
+                    Validate(() =>
+                    {
+                        _given.Add(key.KeyBytes);
+                        return 0;
+                    });
+                }
+                break;
+            case KeyTextSet:
+                _given ??= Own(new GivenKeys());
+                Validate(() =>
+                {
+                    _given.Add(Key ?? []);
+                    return 0;
+                });
                 break;
             case ConfigSet:
                 _configFiles.Add(GetUnresolvedProviderPathFromPSPath(ConfigFile));
@@ -263,6 +296,15 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
 
     protected override void EndProcessing()
     {
+        if (ParameterSetName is ServerSet or ConfigSet && Key is { Length: > 0 })
+        {
+            _given ??= Own(new GivenKeys());
+            Validate(() =>
+            {
+                _given.Add(Key);
+                return 0;
+            });
+        }
         if (ParameterSetName == ConfigSet)
         {
             // Each file describes one dump (its own server and folder): one export per file.
@@ -308,13 +350,12 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
         var bound = MyInvocation.BoundParameters;
         IReadOnlyList<ServerEndpoint>? servers = ParameterSetName switch
         {
-            KeysSet => _keys.Select(k => k.Server).Distinct(StringComparer.OrdinalIgnoreCase).Select(ServerEndpoint.Parse).ToList(),
+            KeysSet => _keyServers.Distinct(StringComparer.OrdinalIgnoreCase).Select(ServerEndpoint.Parse).ToList(),
+            KeyTextSet => ServerEndpoint.ParseList(Server),
             ConfigSet => bound.ContainsKey(nameof(Server)) ? ServerEndpoint.ParseList(Server) : null,
             _ => ServerEndpoint.ParseList(_servers),
         };
-        IReadOnlyList<byte[]>? keys = ParameterSetName == KeysSet
-            ? _keys.Select(k => k.KeyBytes).ToList()
-            : Key is { Length: > 0 } ? Key.Select(k => Encoding.UTF8.GetBytes(k)).ToList() : null;
+        var keys = (_given ??= Own(new GivenKeys())).Build(KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile));
         return new ExportParameterValues
         {
             Servers = servers,
@@ -354,7 +395,7 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
 
     private static string Plan(ExportOptions options)
     {
-        var what = options.Keys is { } keys ? string.Create(CultureInfo.InvariantCulture, $"{keys.Count:N0} given keys") : "every item";
+        var what = options.Keys is { IsListing: false } keys ? "the keys of " + keys.Description : "every item";
         return $"Export {what} ({options.Layout} layout{(options.Resume ? ", resuming" : string.Empty)})";
     }
 }

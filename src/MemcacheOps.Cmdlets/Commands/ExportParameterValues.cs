@@ -19,8 +19,8 @@ internal sealed record ExportParameterValues
     /// <summary>The dump folder as given (-Path); null when not given.</summary>
     public string? Path { get; init; }
 
-    /// <summary>Only these keys (-Key or piped keys); null to list the server.</summary>
-    public IReadOnlyList<byte[]>? Keys { get; init; }
+    /// <summary>Only these keys (-KeyFile, -Key or piped keys); null to list the server.</summary>
+    public MemcacheOps.Engine.KeySources.KeySource? Keys { get; init; }
 
     public int Connections { get; init; }
     public int BatchSize { get; init; }

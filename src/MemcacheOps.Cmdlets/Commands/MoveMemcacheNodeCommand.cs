@@ -17,6 +17,10 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <para>Replaces a node: copies everything, then up to four more passes copy what live traffic changed and delete what it removed, at most 20,000 operations per second on each server. The result's Residual says how many keys still differed after the last pass.</para>
 /// </example>
 /// <example>
+/// <code>Move-MemcacheNode -Source 10.0.0.5:11211 -Destination tls://cache.abc123.use1.cache.amazonaws.com:11211 -Confirm:$false</code>
+/// <para>Moves a plain self-run node into an encrypted managed one: the destination written tls://host:port is reached over TLS, the source in plain TCP.</para>
+/// </example>
+/// <example>
 /// <code>Move-MemcacheNode -Source cache1,cache2,cache3 -Destination cache1,cache2,cache3,cache4,cache5 -OnlyMoved -WhatIf</code>
 /// <para>Plans a scale-out from three to five nodes: prints, per destination, how many items and bytes would move (only keys whose owner changes), and writes nothing.</para>
 /// </example>
@@ -41,16 +45,20 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <seealso cref="CompareMemcacheDataCommand"/>
 /// <seealso cref="ExportMemcacheDataCommand"/>
 /// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>
-[Cmdlet(VerbsCommon.Move, "MemcacheNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Move, "MemcacheNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ServersSet)]
 [OutputType(typeof(MoveResult), typeof(MovePassStatus))]
 public sealed class MoveMemcacheNodeCommand : MemcacheBulkCmdlet
 {
+    private const string ServersSet = "Servers";
+    private const string KeyTextSet = "KeyText";
     private readonly List<string> _sources = [];
+    private GivenKeys? _given;
 
     /// <summary>
     /// <para type="description">The server(s) to read from, as host, host:port or [IPv6]:port. Accepts objects with a Server property from the pipeline (e.g. Get-MemcacheStats).</para>
     /// </summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ServersSet)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = KeyTextSet)]
     [Alias("Server")]
     [ValidateNotNullOrEmpty]
     public string[] Source { get; set; } = [];
@@ -153,10 +161,46 @@ public sealed class MoveMemcacheNodeCommand : MemcacheBulkCmdlet
     [ValidateRange(1, 10000)]
     public int BatchSize { get; set; } = 100;
 
-    protected override void ProcessRecord() => _sources.AddRange(Source);
+    /// <summary>
+    /// <para type="description">Move only these keys instead of listing the sources. Plain strings piped in bind here (Get-Content keys.txt | Move-MemcacheNode -Source a -Destination b), for sources that do not list their keys (memcached -X, ElastiCache 1.6.17+, ElastiCache Serverless). Each key is looked up on every source before each pass; keys a source lacks are reported in the notes.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = ServersSet)]
+    [Parameter(Mandatory = true, ParameterSetName = KeyTextSet, ValueFromPipeline = true)]
+    public string[]? Key { get; set; }
+
+    /// <summary>
+    /// <para type="description">Move only the keys in this file instead of listing the sources: one key per line, 'b64:' and base64 for binary keys. A malformed or over-long key fails before anything is read, naming its line.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = ServersSet)]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFile { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == KeyTextSet)
+        {
+            _given ??= Own(new GivenKeys());
+            Validate(() =>
+            {
+                _given.Add(Key ?? []);
+                return 0;
+            });
+            return;
+        }
+        _sources.AddRange(Source);
+    }
 
     protected override void EndProcessing()
     {
+        _given ??= Own(new GivenKeys());
+        if (ParameterSetName == KeyTextSet)
+            _sources.AddRange(Source);
+        else if (Key is { Length: > 0 })
+            Validate(() =>
+            {
+                _given.Add(Key);
+                return 0;
+            });
         var options = Validate(BuildOptions);
         // The plan (a listing of the sources and the destinations' stats; nothing is written) gives the
         // confirmation prompts and -WhatIf their numbers, and is reused as the move's preflight.
@@ -209,6 +253,7 @@ public sealed class MoveMemcacheNodeCommand : MemcacheBulkCmdlet
         var bound = MyInvocation.BoundParameters;
         return new MoveOptions
         {
+            Keys = _given!.Build(KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile)),
             Sources = ServerEndpoint.ParseList(_sources),
             Destinations = ServerEndpoint.ParseList(Destination),
             RingServers = RingServer is { Length: > 0 } ? KetamaNode.ParseList(RingServer) : null,
@@ -241,6 +286,8 @@ public sealed class MoveMemcacheNodeCommand : MemcacheBulkCmdlet
             ? string.Create(c, $"about {plan.Items:N0} items ({Units.Bytes(plan.Bytes)}, at most {Units.Bytes(Math.Max(0, plan.MemoryNeeded))} of slab memory)")
             : string.Create(c, $"{plan.Items:N0} items ({Units.Bytes(plan.Bytes)}, {Units.Bytes(Math.Max(0, plan.MemoryNeeded))} of slab memory)");
         var what = string.Create(c, $"Copy {size} from {plan.Source} to {plan.Destination} with mode {options.Mode}");
+        if (options.Keys is { IsListing: false } keys)
+            what += ", only the keys of " + keys.Description;
         if (options.Passes > 1 || options.Continuous)
             what += options.Continuous ? ", syncing continuously" : string.Create(c, $", up to {options.Passes} passes overwriting keys that change");
         if (options.SyncDeletes)

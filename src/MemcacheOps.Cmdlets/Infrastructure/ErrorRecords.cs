@@ -24,6 +24,7 @@ internal static class ErrorRecords
         MemcacheErrorKind.WriteFailed => ErrorCategory.WriteError,
         MemcacheErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
         MemcacheErrorKind.AccessDenied => ErrorCategory.PermissionDenied,
+        MemcacheErrorKind.CertificateInvalid => ErrorCategory.SecurityError,
         _ => ErrorCategory.NotSpecified,
     };
 }

@@ -18,6 +18,7 @@ public abstract class MemcacheCmdlet : PSCmdlet, IDisposable
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
     private CancellationTokenSource? _cancellation;
     private int _activityId;
+    private readonly List<IDisposable> _owned = [];
 
     /// <summary>
     /// <para type="description">Seconds to wait for a TCP connection to each server before reporting it unreachable (default 5).</para>
@@ -33,20 +34,83 @@ public abstract class MemcacheCmdlet : PSCmdlet, IDisposable
     [ValidateRange(0.1, 86400)]
     public double Timeout { get; set; } = ConnectionOptions.Default.ReadTimeout.TotalSeconds;
 
+    /// <summary>
+    /// <para type="description">Use TLS (1.2 or later) for every server. A single server written as tls://host:port uses TLS without this switch, so one command can mix TLS and plain servers (for example the two sides of a move).</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Tls { get; set; }
+
+    /// <summary>
+    /// <para type="description">The name to check the servers' TLS certificates against and to send as SNI. Default: the host part of each server. Use it when connecting by IP address or through a tunnel.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TlsServerName { get; set; }
+
+    /// <summary>
+    /// <para type="description">A PEM file of CA certificates to trust for the servers' TLS certificates, instead of the system's certificate store (for self-run memcached with its own CA).</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TlsCaFile { get; set; }
+
+    /// <summary>
+    /// <para type="description">A client certificate for mutual TLS (memcached -o ssl_ca_cert with ssl_verify_mode): a PEM certificate (its key in -TlsClientKeyFile or in the same file) or a PFX/PKCS#12 file without a password.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TlsClientCertificateFile { get; set; }
+
+    /// <summary>
+    /// <para type="description">The PEM private key of -TlsClientCertificateFile, when it is in a file of its own.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TlsClientKeyFile { get; set; }
+
+    /// <summary>
+    /// <para type="description">Accept any TLS certificate the servers present, without checking who issued it, its name or its dates. The connection is encrypted but the server is not authenticated: for test servers only. A warning says so.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter SkipCertificateCheck { get; set; }
+
+    /// <summary>
+    /// <para type="description">User and password for memcached's text-protocol authentication (memcached -Y with a user:password file). The password is sent to the servers only, never written to output or logs. Servers that do not ask for authentication are not sent it.</para>
+    /// </summary>
+    [Parameter]
+    [Credential]
+    [ValidateNotNull]
+    public PSCredential? Credential { get; set; }
+
     /// <summary>Cancelled by Ctrl+C or when the pipeline stops early.</summary>
     protected CancellationToken Cancellation => (_cancellation ??= new CancellationTokenSource()).Token;
 
-    /// <summary>Connection options from the common timeout parameters.</summary>
+    /// <summary>Connection options from the common parameters: timeouts, TLS and authentication.</summary>
     protected ConnectionOptions ConnectionOptions => ConnectionOptions.Default with
     {
         ConnectTimeout = TimeSpan.FromSeconds(ConnectTimeout),
         ReadTimeout = TimeSpan.FromSeconds(Timeout),
+        Tls = Tls.IsPresent,
+        TlsServerName = TlsServerName,
+        TlsCaFile = ResolvePath(TlsCaFile),
+        TlsClientCertificateFile = ResolvePath(TlsClientCertificateFile),
+        TlsClientKeyFile = ResolvePath(TlsClientKeyFile),
+        SkipCertificateCheck = SkipCertificateCheck.IsPresent,
+        Credential = Credential is { } credential ? ToMemcacheCredential(credential) : null,
     };
+
+    /// <summary>A file parameter as a full path, resolved against PowerShell's current location (not the process's).</summary>
+    private string? ResolvePath(string? path) => path is null ? null : GetUnresolvedProviderPathFromPSPath(path);
+
+    private MemcacheCredential ToMemcacheCredential(PSCredential credential)
+        => Validate(() => new MemcacheCredential(credential.UserName, credential.GetNetworkCredential().Password));
 
     protected override void BeginProcessing()
     {
         _cancellation ??= new CancellationTokenSource();
         _activityId = Math.Abs(GetType().Name.GetHashCode(StringComparison.Ordinal) % 10000) + 1;
+        if (SkipCertificateCheck.IsPresent)
+            WriteWarning("-SkipCertificateCheck: the servers' TLS certificates are not checked. The connections are encrypted, but anyone between here and the servers can pose as them; use it with test servers only, and -TlsCaFile to trust a private CA instead.");
     }
 
     protected override void StopProcessing() => _cancellation?.Cancel();
@@ -181,6 +245,13 @@ public abstract class MemcacheCmdlet : PSCmdlet, IDisposable
         return record;
     }
 
+    /// <summary>Disposes <paramref name="resource"/> with the cmdlet, also when the pipeline is stopped.</summary>
+    protected T Own<T>(T resource) where T : IDisposable
+    {
+        _owned.Add(resource);
+        return resource;
+    }
+
     /// <summary>Turns user input errors found before the engine starts into terminating errors.</summary>
     protected T Validate<T>(Func<T> parse)
     {
@@ -199,6 +270,9 @@ public abstract class MemcacheCmdlet : PSCmdlet, IDisposable
     {
         _cancellation?.Dispose();
         _cancellation = null;
+        foreach (var resource in _owned)
+            resource.Dispose();
+        _owned.Clear();
         GC.SuppressFinalize(this);
     }
 }

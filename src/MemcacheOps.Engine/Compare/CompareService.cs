@@ -63,6 +63,14 @@ public static class CompareService
             await difference.DisposeAsync().ConfigureAwait(false);
         }
         run.ThrowIfFailed();
+        if (options.Keys is { IsListing: false } keys)
+        {
+            // Pass 1 enumerated the reference, pass 2 the difference side: each counted the given keys it lacked.
+            var notOnReference = (reference as ServerSide)?.KeysMissing;
+            var notOnDifference = (difference as ServerSide)?.KeysMissing;
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Compared only the keys from {keys.Description}; not held by the reference: {Shown(notOnReference)}, not held by the difference side: {Shown(notOnDifference)}. A key neither side holds is not a difference."));
+        }
 
         var summary = new CompareSummary
         {
@@ -83,6 +91,8 @@ public static class CompareService
             await sink.EmitAsync(summary, cancellationToken).ConfigureAwait(false);
         return summary;
     }
+
+    private static string Shown(long? count) => count is { } n ? n.ToString("N0", CultureInfo.InvariantCulture) : "n/a (a dump)";
 
     private static void Validate(ComparisonOptions options)
     {

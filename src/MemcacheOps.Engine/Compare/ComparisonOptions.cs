@@ -1,4 +1,5 @@
 using MemcacheOps.Engine.Connections;
+using MemcacheOps.Engine.KeySources;
 using MemcacheOps.Engine.Listing;
 using MemcacheOps.Engine.Routing;
 
@@ -42,6 +43,14 @@ public sealed record ComparisonOptions
 
     /// <summary>Limit on bytes per second sent to each server (null: unlimited).</summary>
     public double? MaxBytesPerSecond { get; init; }
+
+    /// <summary>
+    /// Where the keys of server sides come from: null (or <see cref="KeySource.Listing"/>) lists the servers;
+    /// a key file or given keys compare only those keys, for servers that do not list theirs. Each side is
+    /// asked about the given keys: pass 1 checks those the reference holds, pass 2 finds those only the
+    /// difference side holds (Extra).
+    /// </summary>
+    public KeySource? Keys { get; init; }
 
     /// <summary>How keys are listed on server sides (method, spill folder).</summary>
     public ListingOptions Listing { get; init; } = new();

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using MemcacheOps.Engine.Diagnostics;
 using MemcacheOps.Engine.Endpoints;
+using MemcacheOps.Engine.KeySources;
 using MemcacheOps.Engine.Listing;
 using MemcacheOps.Engine.Protocol;
 using MemcacheOps.Engine.Routing;
@@ -40,7 +41,12 @@ internal sealed class ServerSide : ICompareSide
         _diagnostics = diagnostics;
     }
 
+    private long _keysMissing;
+
     public string Name => string.Join(",", _names);
+
+    /// <summary>Given keys (a key file, piped keys) that this side's servers did not hold when it was last enumerated.</summary>
+    public long KeysMissing => Interlocked.Read(ref _keysMissing);
 
     public bool FlagsTruncated => false;
 
@@ -118,7 +124,7 @@ internal sealed class ServerSide : ICompareSide
         var listing = _options.Listing with { Connection = _options.Connection };
         try
         {
-            await KeyListingService.ScanAsync(_servers[server], listing, _diagnostics, async (chunk, token) =>
+            var summary = await KeyListingService.ScanAsync(_servers[server], _options.Keys ?? KeySource.Listing, listing, _diagnostics, async (chunk, token) =>
             {
                 var position = 0;
                 while (position < chunk.Length)
@@ -138,6 +144,7 @@ internal sealed class ServerSide : ICompareSide
                 Submit(current, server, withValues, pending, onEnumerated);
                 current = null;
             }
+            Interlocked.Add(ref _keysMissing, summary.Missing);
         }
         finally
         {

@@ -83,7 +83,7 @@ public sealed record ExportOverrides
     public IReadOnlyList<double>? HashWeights { get; init; }
 
     /// <summary>-Key, or keys piped in: dump only these instead of listing the server.</summary>
-    public IReadOnlyList<byte[]>? Keys { get; init; }
+    public KeySources.KeySource? Keys { get; init; }
 
     /// <summary>-Layout.</summary>
     public DumpLayout? Layout { get; init; }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using MemcacheOps.Engine.Endpoints;
@@ -7,15 +8,21 @@ using MemcacheOps.Engine.Endpoints;
 namespace MemcacheOps.Engine.Connections;
 
 /// <summary>
-/// One TCP connection to memcached with an owned, growable receive buffer. Parsers work on
-/// <see cref="Buffered"/> and call <see cref="Consume"/>; <see cref="FillAsync"/> reads more.
-/// Reads and writes may run concurrently (one reader, one writer), which pipelining needs:
-/// memcached stops reading while its own writes are blocked, so a client must read while it writes.
+/// One connection to memcached, plain TCP or TLS, with an owned, growable receive buffer. Parsers work on
+/// <see cref="Buffered"/> and call <see cref="Consume"/>; <see cref="FillAsync"/> reads more. Reads and
+/// writes go through a <see cref="Stream"/> (a <see cref="NetworkStream"/>, or an <see cref="SslStream"/>
+/// when TLS is used), so listing, pipelines and stats never know which; authentication
+/// (<c>memcached -Y</c>) happens while opening. Reads and writes may run concurrently (one reader, one
+/// writer), which pipelining needs: memcached stops reading while its own writes are blocked, so a client
+/// must read while it writes.
 /// </summary>
 public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
 {
     private readonly Socket _socket;
+    private readonly Stream _stream;
+    private readonly bool _isTls;
     private readonly ConnectionOptions _options;
+    private CancellationTokenSource? _tlsReadTimeout;
     private byte[] _buffer;
     private int _start;
     private int _end;
@@ -23,10 +30,12 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
     private long _bytesSent;
     private int _disposed;
 
-    private MemcachedConnection(ServerEndpoint endpoint, Socket socket, ConnectionOptions options)
+    private MemcachedConnection(ServerEndpoint endpoint, Socket socket, Stream stream, ConnectionOptions options)
     {
         Endpoint = endpoint;
         _socket = socket;
+        _stream = stream;
+        _isTls = stream is SslStream;
         _options = options;
         _buffer = ArrayPool<byte>.Shared.Rent(options.ReceiveBufferSize);
     }
@@ -34,6 +43,12 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
     public ServerEndpoint Endpoint { get; }
 
     public ConnectionOptions Options => _options;
+
+    /// <summary>True when the connection is encrypted with TLS.</summary>
+    public bool IsTls => _isTls;
+
+    /// <summary>The user this connection authenticated as (<c>memcached -Y</c>), or null.</summary>
+    public string? AuthenticatedUser { get; private set; }
 
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
@@ -44,10 +59,49 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
 
     public int BufferedCount => _end - _start;
 
-    /// <summary>Opens a connection, trying each resolved address within the connect timeout.</summary>
+    /// <summary>
+    /// The server's reply to a <c>version</c> sent while opening (to learn whether it asks for
+    /// authentication), kept for the first <see cref="Protocol.ServerProbe"/> so it is not asked twice.
+    /// </summary>
+    internal string? VersionReplyFromOpening { get; set; }
+
+    /// <summary>
+    /// Opens a connection, trying each resolved address within the connect timeout; then, as the options and
+    /// the server string say, makes it TLS and authenticates.
+    /// </summary>
     public static async Task<MemcachedConnection> OpenAsync(ServerEndpoint endpoint, ConnectionOptions? options, CancellationToken cancellationToken)
     {
         options ??= ConnectionOptions.Default;
+        var socket = await ConnectSocketAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
+        Stream stream;
+        try
+        {
+            stream = options.UsesTls(endpoint)
+                ? await TlsHandshake.AuthenticateAsync(socket, endpoint, options, cancellationToken).ConfigureAwait(false)
+                : new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        var connection = new MemcachedConnection(endpoint, socket, stream, options);
+        if (options.Credential is null)
+            return connection;
+        try
+        {
+            await TextAuthentication.AuthenticateAsync(connection, options.Credential, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<Socket> ConnectSocketAsync(ServerEndpoint endpoint, ConnectionOptions options, CancellationToken cancellationToken)
+    {
         IPAddress[] addresses;
         try
         {
@@ -72,7 +126,7 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
             try
             {
                 await socket.ConnectAsync(new IPEndPoint(address, endpoint.Port), timeout.Token).ConfigureAwait(false);
-                return new MemcachedConnection(endpoint, socket, options);
+                return socket;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -123,8 +177,10 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Reads at least one more byte from the socket into the buffer. Throws on end of stream or when no
-    /// byte arrives within the read timeout (or <paramref name="timeout"/> when given).
+    /// Reads at least one more byte from the server into the buffer. Throws on end of stream or when no
+    /// byte arrives within the read timeout (or <paramref name="timeout"/> when given). Over TLS, a read that
+    /// times out or is cancelled breaks the connection (an unfinished TLS read cannot be resumed); callers
+    /// never reuse a connection after either.
     /// </summary>
     public async ValueTask FillAsync(CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
@@ -138,51 +194,102 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
         if (_end == _buffer.Length)
             EnsureCapacity(_buffer.Length * 2);
 
+        var limit = timeout ?? _options.ReadTimeout;
         int read;
-        // Fast path: bytes are already waiting, so a plain non-blocking receive gets them without an
-        // async state machine or a timeout timer (this is the common case while values stream in).
-        if (_socket.Available > 0)
+        try
         {
-            try
-            {
-                read = _socket.Receive(_buffer.AsSpan(_end), SocketFlags.None);
-            }
-            catch (SocketException ex)
-            {
-                throw ConnectionLost(ex);
-            }
-            if (read > 0)
-            {
-                _end += read;
-                Interlocked.Add(ref _bytesReceived, read);
-                return;
-            }
+            read = _isTls
+                ? await ReadTlsAsync(limit, cancellationToken).ConfigureAwait(false)
+                : await ReadPlainAsync(limit, cancellationToken).ConfigureAwait(false);
         }
-        using (var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        catch (IOException ex)
         {
-            var limit = timeout ?? _options.ReadTimeout;
-            if (limit != Timeout.InfiniteTimeSpan)
-                cts.CancelAfter(limit);
-            try
-            {
-                read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cts.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new MemcacheException(MemcacheErrorKind.Timeout, "MemcacheReadTimeout",
-                    $"Server {Endpoint} sent nothing for {limit.TotalSeconds:0.#} s (received {BytesReceived} bytes so far). Check that it is memcached and not overloaded, or raise the timeout.",
-                    Endpoint.ToString());
-            }
-            catch (SocketException ex)
-            {
-                throw ConnectionLost(ex);
-            }
+            throw ConnectionLost(ex.InnerException ?? ex);
+        }
+        catch (SocketException ex)
+        {
+            throw ConnectionLost(ex);
+        }
+        catch (ObjectDisposedException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw ConnectionLost(ex);
         }
         if (read == 0)
             throw ConnectionLost(null);
         _end += read;
         Interlocked.Add(ref _bytesReceived, read);
     }
+
+    /// <summary>
+    /// A plain read. Fast path: bytes are already waiting, so a synchronous receive gets them without an
+    /// async state machine or a timeout timer (the common case while values stream in).
+    /// </summary>
+    private async ValueTask<int> ReadPlainAsync(TimeSpan limit, CancellationToken cancellationToken)
+    {
+        if (_socket.Available > 0)
+        {
+            var read = _stream.Read(_buffer.AsSpan(_end));
+            if (read > 0)
+                return read;
+        }
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (limit != Timeout.InfiniteTimeSpan)
+            cts.CancelAfter(limit);
+        try
+        {
+            return await _stream.ReadAsync(_buffer.AsMemory(_end), cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw ReadTimedOut(limit);
+        }
+    }
+
+    /// <summary>
+    /// A TLS read, with the connection's own timeout source (re-armed for each read, so nothing is allocated
+    /// per read). Fast path: the read completes at once when decrypted bytes are buffered or a record has
+    /// already arrived. A read that times out or is cancelled leaves the TLS stream unusable: the connection
+    /// is closed.
+    /// </summary>
+    private ValueTask<int> ReadTlsAsync(TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var timeout = _tlsReadTimeout ??= new CancellationTokenSource();
+        if (limit != Timeout.InfiniteTimeSpan)
+            timeout.CancelAfter(limit);
+        var pending = _stream.ReadAsync(_buffer.AsMemory(_end), timeout.Token);
+        if (pending.IsCompletedSuccessfully)
+        {
+            timeout.TryReset();
+            return pending;
+        }
+        return AwaitTlsReadAsync(pending, timeout, limit, cancellationToken);
+    }
+
+    private async ValueTask<int> AwaitTlsReadAsync(ValueTask<int> pending, CancellationTokenSource timeout, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        // The caller's cancellation reaches the read through the timeout source (which is then spent, as the connection is).
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), timeout)
+            : default;
+        try
+        {
+            var read = await pending.ConfigureAwait(false);
+            timeout.TryReset();
+            return read;
+        }
+        catch (OperationCanceledException)
+        {
+            Dispose();
+            if (cancellationToken.IsCancellationRequested)
+                throw;
+            throw ReadTimedOut(limit);
+        }
+    }
+
+    private MemcacheException ReadTimedOut(TimeSpan limit)
+        => new(MemcacheErrorKind.Timeout, "MemcacheReadTimeout",
+            $"Server {Endpoint} sent nothing for {limit.TotalSeconds:0.#} s (received {BytesReceived} bytes so far). Check that it is memcached and not overloaded, or raise the timeout.",
+            Endpoint.ToString());
 
     /// <summary>Sends every byte of <paramref name="data"/>, failing if the server does not accept them within the read timeout.</summary>
     public async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -191,12 +298,21 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
         cts.CancelAfter(_options.ReadTimeout);
         try
         {
-            while (!data.IsEmpty)
+            if (_isTls && LastLineStart(data.Span) is > 0 and var cut)
             {
-                var sent = await _socket.SendAsync(data, SocketFlags.None, cts.Token).ConfigureAwait(false);
-                data = data[sent..];
-                Interlocked.Add(ref _bytesSent, sent);
+                // The last command line goes in a TLS record of its own. memcached reads values with exact-length
+                // SSL_read calls; what is left of a record stays inside OpenSSL, where its event loop does not see
+                // it, so a pipeline whose last record was read only in part waits forever for its final replies
+                // (observed with 1.6.18: an import stalled with its last batch's 'mn' unread). A short record of
+                // whole lines is always read whole.
+                await _stream.WriteAsync(data[..cut], cts.Token).ConfigureAwait(false);
+                await _stream.WriteAsync(data[cut..], cts.Token).ConfigureAwait(false);
             }
+            else
+            {
+                await _stream.WriteAsync(data, cts.Token).ConfigureAwait(false);
+            }
+            Interlocked.Add(ref _bytesSent, data.Length);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -204,11 +320,23 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
                 $"Server {Endpoint} did not accept data for {_options.ReadTimeout.TotalSeconds:0.#} s. It may be overloaded or stalled.",
                 Endpoint.ToString());
         }
+        catch (IOException ex)
+        {
+            throw ConnectionLost(ex.InnerException ?? ex);
+        }
         catch (SocketException ex)
         {
             throw ConnectionLost(ex);
         }
+        catch (ObjectDisposedException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw ConnectionLost(ex);
+        }
     }
+
+    /// <summary>Where the last line of <paramref name="data"/> starts, or 0 when it is one line (or ends without \n).</summary>
+    private static int LastLineStart(ReadOnlySpan<byte> data)
+        => data.Length > 1 && data[^1] == (byte)'\n' ? data[..^1].LastIndexOf((byte)'\n') + 1 : 0;
 
     /// <summary>Sends an ASCII command line (the caller includes the trailing \r\n).</summary>
     public ValueTask SendAsciiAsync(string command, CancellationToken cancellationToken)
@@ -252,6 +380,8 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
         }
     }
 
+    internal void MarkAuthenticated(string user) => AuthenticatedUser = user;
+
     internal MemcacheException ConnectionLost(Exception? inner)
         => new(MemcacheErrorKind.ConnectionFailed, "MemcacheConnectionLost",
             $"Connection to {Endpoint} was closed{(inner is null ? " by the server" : ": " + inner.Message)} after {BytesSent} bytes sent and {BytesReceived} received.",
@@ -261,7 +391,9 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        _stream.Dispose();
         _socket.Dispose();
+        _tlsReadTimeout?.Dispose();
         // The buffer is not returned to the pool: a reader may still be unwinding and touching it.
         _buffer = [];
         _start = _end = 0;

@@ -6,14 +6,20 @@ namespace MemcacheOps.Engine.Endpoints;
 
 /// <summary>
 /// A memcached server address: <c>host</c>, <c>host:port</c> or <c>[v6addr]:port</c>; port defaults to 11211.
-/// The canonical text form (<see cref="ToString"/>) is what rings hash and what results report, so it is
-/// defined here once instead of relying on <see cref="EndPoint.ToString"/>.
+/// A <c>tls://</c> prefix asks for TLS on the connections to this server (see <see cref="Tls"/>).
+/// The canonical text form (<see cref="ToString"/>) is what results report, so it is defined here once
+/// instead of relying on <see cref="EndPoint.ToString"/>; rings hash <see cref="Host"/> and <see cref="Port"/>.
+/// Two endpoints are equal when host and port are: a port either speaks TLS or not, so the scheme is not
+/// part of a server's identity.
 /// </summary>
 public sealed class ServerEndpoint : IEquatable<ServerEndpoint>
 {
     public const int DefaultPort = 11211;
 
-    public ServerEndpoint(string host, int port)
+    /// <summary>The prefix of a server string that asks for TLS.</summary>
+    public const string TlsScheme = "tls://";
+
+    public ServerEndpoint(string host, int port, bool tls = false)
     {
         if (string.IsNullOrWhiteSpace(host))
             throw new ArgumentException("Host must not be empty.", nameof(host));
@@ -21,12 +27,21 @@ public sealed class ServerEndpoint : IEquatable<ServerEndpoint>
             throw new ArgumentOutOfRangeException(nameof(port), port, "Port must be between 1 and 65535.");
         Host = host;
         Port = port;
+        Tls = tls;
     }
 
     /// <summary>Host name or IP address as the user wrote it (IPv6 without brackets).</summary>
     public string Host { get; }
 
     public int Port { get; }
+
+    /// <summary>True when the server string said <c>tls://</c>: connections to it use TLS whatever the connection options say.</summary>
+    public bool Tls { get; }
+
+    /// <summary><c>host:port</c> (or <c>[v6]:port</c>) without the scheme.</summary>
+    public string Address => IsIPv6Literal
+        ? string.Create(CultureInfo.InvariantCulture, $"[{Host}]:{Port}")
+        : string.Create(CultureInfo.InvariantCulture, $"{Host}:{Port}");
 
     /// <summary>True when <see cref="Host"/> is an IPv6 literal, which needs brackets in text form.</summary>
     public bool IsIPv6Literal => Host.Contains(':', StringComparison.Ordinal);
@@ -37,7 +52,7 @@ public sealed class ServerEndpoint : IEquatable<ServerEndpoint>
         if (TryParse(text, out var endpoint, out var problem))
             return endpoint;
         throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "InvalidServer",
-            $"'{text}' is not a server address: {problem}. Use host, host:port or [IPv6]:port (default port {DefaultPort}).",
+            $"'{text}' is not a server address: {problem}. Use host, host:port or [IPv6]:port (default port {DefaultPort}), with tls:// in front for TLS.",
             text);
     }
 
@@ -63,6 +78,22 @@ public sealed class ServerEndpoint : IEquatable<ServerEndpoint>
             return false;
         }
         var s = text.Trim();
+        var tls = false;
+        if (s.StartsWith(TlsScheme, StringComparison.OrdinalIgnoreCase))
+        {
+            tls = true;
+            s = s[TlsScheme.Length..];
+            if (s.Length == 0)
+            {
+                problem = "nothing follows tls://";
+                return false;
+            }
+        }
+        else if (s.Contains("://", StringComparison.Ordinal))
+        {
+            problem = $"'{s[..s.IndexOf("://", StringComparison.Ordinal)]}://' is not a known scheme (only tls:// is)";
+            return false;
+        }
         string host;
         var port = DefaultPort;
         if (s.StartsWith('['))
@@ -125,7 +156,7 @@ public sealed class ServerEndpoint : IEquatable<ServerEndpoint>
                 }
             }
         }
-        endpoint = new ServerEndpoint(host, port);
+        endpoint = new ServerEndpoint(host, port, tls);
         return true;
     }
 
@@ -141,9 +172,11 @@ public sealed class ServerEndpoint : IEquatable<ServerEndpoint>
         return addresses.OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).ToArray();
     }
 
-    public override string ToString() => IsIPv6Literal
-        ? string.Create(CultureInfo.InvariantCulture, $"[{Host}]:{Port}")
-        : string.Create(CultureInfo.InvariantCulture, $"{Host}:{Port}");
+    /// <summary><c>host:port</c>, with <c>tls://</c> in front for a TLS server, so the text parses back to the same endpoint.</summary>
+    public override string ToString() => Tls ? TlsScheme + Address : Address;
+
+    /// <summary>The same server with TLS asked for.</summary>
+    public ServerEndpoint WithTls() => Tls ? this : new ServerEndpoint(Host, Port, tls: true);
 
     public bool Equals(ServerEndpoint? other)
         => other is not null && Port == other.Port && string.Equals(Host, other.Host, StringComparison.OrdinalIgnoreCase);

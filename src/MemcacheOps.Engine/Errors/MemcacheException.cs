@@ -14,8 +14,10 @@ public enum MemcacheErrorKind
     InvalidData,
     WriteFailed,
     ResourceUnavailable,
-    /// <summary>Credentials were refused or do not grant the operation (cloud services).</summary>
+    /// <summary>Credentials were refused or do not grant the operation (cloud services, memcached -Y).</summary>
     AccessDenied,
+    /// <summary>A server's TLS certificate was not accepted (untrusted, expired, for another name).</summary>
+    CertificateInvalid,
 }
 
 /// <summary>

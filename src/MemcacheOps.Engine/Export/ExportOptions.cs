@@ -1,5 +1,6 @@
 using MemcacheOps.Engine.Connections;
 using MemcacheOps.Engine.Endpoints;
+using MemcacheOps.Engine.KeySources;
 using MemcacheOps.Engine.Listing;
 using MemcacheOps.Engine.Routing;
 
@@ -70,8 +71,12 @@ public sealed record ExportOptions
     /// <summary>Keep only keys that a ring or pool assigns to chosen servers (cachemover's all_ips / dest_ips).</summary>
     public OwnerFilter? OwnerFilter { get; init; }
 
-    /// <summary>Dump only these keys (e.g. piped from Get-MemcacheKeys) instead of listing the server.</summary>
-    public IReadOnlyList<byte[]>? Keys { get; init; }
+    /// <summary>
+    /// Where the keys come from: null (or <see cref="KeySource.Listing"/>) lists each server; a key file or
+    /// given keys (<see cref="KeySource.FromFile"/>, <see cref="KeyCollector"/>) dump only those keys, for
+    /// servers that do not list theirs. Given keys a server lacks are counted as missing.
+    /// </summary>
+    public KeySource? Keys { get; init; }
 
     public DumpLayout Layout { get; init; } = DumpLayout.Native;
 

@@ -6,6 +6,7 @@ using MemcacheOps.Engine.Connections;
 using MemcacheOps.Engine.Diagnostics;
 using MemcacheOps.Engine.Dump;
 using MemcacheOps.Engine.Endpoints;
+using MemcacheOps.Engine.KeySources;
 using MemcacheOps.Engine.Listing;
 using MemcacheOps.Engine.Protocol;
 using MemcacheOps.Engine.Throttling;
@@ -78,11 +79,17 @@ public static class ExportService
             fetcher.ReportUnaddressable(notes);
             // Report what was written before failing: the dump stays resumable.
             var partial = Result(options, state, layout, clock.Elapsed, complete: false,
-                [.. notes, "Interrupted: " + ex.Message + " Run the same export again with -Resume to finish it."]);
+                [.. notes, "Interrupted: " + ex.Message + (IsLasting(ex) ? string.Empty : " Run the same export again with -Resume to finish it.")]);
             await sink.EmitAsync(partial, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
     }
+
+    /// <summary>True for failures a rerun meets again (a server that lists no keys, refused credentials or certificates).</summary>
+    private static bool IsLasting(Exception ex) => ex is MemcacheException
+    {
+        Kind: MemcacheErrorKind.Unsupported or MemcacheErrorKind.InvalidArgument or MemcacheErrorKind.AccessDenied or MemcacheErrorKind.CertificateInvalid or MemcacheErrorKind.InvalidData,
+    };
 
     private static void Validate(ExportOptions options)
     {
@@ -196,8 +203,8 @@ public static class ExportService
             settings["requestId"] = o.RequestId;
         if (o.OwnerFilter is not null)
             settings["ketama"] = $"{o.OwnerFilter.Lookup.Description}, keeping {string.Join(",", o.OwnerFilter.KeepOwners)}";
-        if (o.Keys is not null)
-            settings["keys"] = o.Keys.Count.ToString(c) + " given";
+        if (o.Keys is { IsListing: false } keys)
+            settings["keys"] = keys.Description;
         return settings;
     }
 
@@ -305,14 +312,13 @@ public static class ExportService
                 var first = Interlocked.Add(ref nextIndex, 1_000_000) - 1_000_000;
                 using var spool = new KeyFileSpool(layout.KeysDirectory, i => layout.KeyFileName(server, i), options.KeyFileSize,
                     options.Servers.Count == 1 ? 0 : first, OnKeyFile);
-                ListingSummary summary;
-                if (options.Keys is { } keys)
+                var keys = options.Keys ?? KeySource.Listing;
+                var summary = await keys.ListAsync(server, options.Listing with { Connection = options.Connection }, spool, sink, cancellationToken).ConfigureAwait(false);
+                if (summary.Missing > 0)
                 {
-                    summary = await SpoolGivenKeysAsync(server, keys, spool, options, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    summary = await MetadumpDrainer.RunAsync(server, options.Listing with { Connection = options.Connection }, spool, sink, cancellationToken).ConfigureAwait(false);
+                    // Given keys the server lacks were never spooled: counted here, listed and missing.
+                    state.AddMissingFromListing(summary.Missing);
+                    sink.Verbose(string.Create(CultureInfo.InvariantCulture, $"{server}: {summary.Missing:N0} of the given keys are not on the server (counted as missing)."));
                 }
                 source.Version = summary.ServerVersion;
                 source.ServerTimeAtStart = summary.ServerTimeAtStart.ToUnixTimeSeconds();
@@ -321,7 +327,7 @@ public static class ExportService
             }, cancellationToken)).ToArray();
             await Task.WhenAll(tasks).ConfigureAwait(false);
             state.ListingDone();
-            progress.SetTotal(state.Manifest.Totals.Listed);
+            progress.SetTotal(state.Manifest.KeyFiles.Sum(k => k.Lines));
             progress.SetPhase("fetching values");
             queue.TryComplete();
         }
@@ -330,32 +336,6 @@ public static class ExportService
             queue.TryComplete(ex);
             throw;
         }
-    }
-
-    /// <summary>Writes keys given by the caller as metadump-shaped lines, so the rest of the export is the same.</summary>
-    private static async Task<ListingSummary> SpoolGivenKeysAsync(ServerEndpoint server, IReadOnlyList<byte[]> keys, KeyFileSpool spool, ExportOptions options, CancellationToken cancellationToken)
-    {
-        var (connection, info) = await ServerProbe.ConnectAsync(server, options.Connection, cancellationToken).ConfigureAwait(false);
-        connection.Dispose();
-        using var writer = new PooledBufferWriter();
-        var encoded = new byte[KeyText.MaxDisplayLength];
-        var lines = 0;
-        foreach (var key in keys)
-        {
-            writer.Write("key="u8);
-            var n = PercentEncoding.Encode(key.AsSpan(0, Math.Min(key.Length, 256)), encoded);
-            writer.Write(encoded.AsSpan(0, n));
-            writer.Write(" exp=-1 la=0 cas=0 fetch=no cls=0 size=0\n"u8);
-            lines++;
-            if (writer.WrittenCount > 256 * 1024)
-            {
-                spool.Write(writer.WrittenSpan, -1);
-                writer.Reset();
-            }
-        }
-        spool.Write(writer.WrittenSpan, -1);
-        spool.Complete(null);
-        return new ListingSummary(ListingMethod.Auto, lines, 0, 0, info.VersionText, DateTimeOffset.UtcNow);
     }
 
     /// <summary>One fetch worker: takes key files as they are listed and fetches them over its own connections.</summary>
@@ -488,6 +468,8 @@ public static class ExportService
     private static ExportResult Result(ExportOptions options, ExportState state, DumpLayoutWriter layout, TimeSpan elapsed, bool complete, List<string> notes)
     {
         var totals = state.Totals();
+        if (options.Keys is { IsListing: false } keys && complete)
+            notes.Add(string.Create(CultureInfo.InvariantCulture, $"Keys from {keys.Description}: {totals.Dumped:N0} dumped, {totals.Missing:N0} missing (not on the server or gone before they were read)."));
         var seconds = Math.Max(elapsed.TotalSeconds, 1e-6);
         List<string> files;
         lock (state.Manifest)

@@ -52,6 +52,21 @@ internal sealed class ExportState(string stateDirectory, DumpManifest manifest)
         }
     }
 
+    /// <summary>Given keys the server does not hold: part of what was listed, and missing.</summary>
+    public void AddMissingFromListing(long keys)
+    {
+        lock (_gate)
+        {
+            manifest.Totals.Listed += keys;
+            manifest.Totals.Missing += keys;
+            PersistOrUndo(() =>
+            {
+                manifest.Totals.Listed -= keys;
+                manifest.Totals.Missing -= keys;
+            });
+        }
+    }
+
     public void ListingDone()
     {
         lock (_gate)

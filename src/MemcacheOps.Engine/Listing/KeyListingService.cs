@@ -1,5 +1,6 @@
 using MemcacheOps.Engine.Diagnostics;
 using MemcacheOps.Engine.Endpoints;
+using MemcacheOps.Engine.KeySources;
 using MemcacheOps.Engine.Protocol;
 
 namespace MemcacheOps.Engine.Listing;
@@ -112,12 +113,20 @@ public static class KeyListingService
     /// drained independently of the consumer's speed; stopping early closes it, which ends the
     /// server's crawl cleanly.
     /// </summary>
-    public static async Task<ListingSummary> ScanAsync(ServerEndpoint server, ListingOptions options, IOperationSink diagnostics,
+    public static Task<ListingSummary> ScanAsync(ServerEndpoint server, ListingOptions options, IOperationSink diagnostics,
+        Func<SpillQueue.Chunk, CancellationToken, ValueTask<bool>> onChunk, CancellationToken cancellationToken)
+        => ScanAsync(server, KeySource.Listing, options, diagnostics, onChunk, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ScanAsync(ServerEndpoint, ListingOptions, IOperationSink, Func{SpillQueue.Chunk, CancellationToken, ValueTask{bool}}, CancellationToken)"/>,
+    /// with the keys from <paramref name="keys"/>: the server's listing, or keys the user gave, looked up on the server.
+    /// </summary>
+    public static async Task<ListingSummary> ScanAsync(ServerEndpoint server, KeySource keys, ListingOptions options, IOperationSink diagnostics,
         Func<SpillQueue.Chunk, CancellationToken, ValueTask<bool>> onChunk, CancellationToken cancellationToken)
     {
         using var queue = new SpillQueue(options.MemoryBufferBytes, options.SpillDirectory);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var drainer = Task.Run(() => MetadumpDrainer.RunAsync(server, options, queue, diagnostics, stop.Token), stop.Token);
+        var drainer = Task.Run(() => keys.ListAsync(server, options, queue, diagnostics, stop.Token), stop.Token);
         var stoppedEarly = false;
         try
         {

@@ -45,4 +45,8 @@ public sealed record ListingOptions
 }
 
 /// <summary>What a finished listing did.</summary>
-public sealed record ListingSummary(ListingMethod Method, long Lines, long Bytes, int BusyRetries, string ServerVersion, DateTimeOffset ServerTimeAtStart);
+public sealed record ListingSummary(ListingMethod Method, long Lines, long Bytes, int BusyRetries, string ServerVersion, DateTimeOffset ServerTimeAtStart)
+{
+    /// <summary>Given keys (a key file, piped keys) the server does not hold; always 0 for a server's own listing.</summary>
+    public long Missing { get; init; }
+}

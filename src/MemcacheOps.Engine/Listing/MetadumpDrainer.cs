@@ -17,6 +17,8 @@ public static class MetadumpDrainer
 {
     private static readonly byte[] EndLine = "END\r\n"u8.ToArray();
 
+    private const string XRefusal = "it was started with -X, which disables metadump";
+
     public static async Task<ListingSummary> RunAsync(ServerEndpoint server, ListingOptions options, IListingChunkSink sink, IOperationSink diagnostics, CancellationToken cancellationToken)
     {
         try
@@ -55,11 +57,14 @@ public static class MetadumpDrainer
             var retries = 0;
             var deadline = DateTime.UtcNow + options.BusyTimeout;
             var delay = options.BusyInitialDelay;
+            var refusals = new List<string>();
             while (true)
             {
                 if (method == ListingMethod.CacheDump)
                 {
-                    var (lines, bytes) = await CacheDumpAsync(connection, sink, cancellationToken).ConfigureAwait(false);
+                    var why = refusals.Count > 0 ? string.Join("; ", refusals) : null;
+                    var (lines, bytes) = await CacheDumpAsync(connection, sink,
+                        () => { if (why is not null) diagnostics.Warning(CacheDumpWarning(server, why)); }, refusals, cancellationToken).ConfigureAwait(false);
                     return new ListingSummary(method, lines, bytes, retries, info.VersionText, serverTime);
                 }
                 if (method == ListingMethod.MetadumpHash)
@@ -69,7 +74,15 @@ public static class MetadumpDrainer
                 }
                 var command = method == ListingMethod.MetadumpHash ? "lru_crawler metadump hash\r\n" : "lru_crawler metadump all\r\n";
                 await connection.SendAsciiAsync(command, cancellationToken).ConfigureAwait(false);
+                // The reply's grammar: [OK] key-line* END, or one refusal line. memcached 1.6.43 and later
+                // send the OK first; earlier versions start with a key line or END.
                 var first = await PeekFirstLineAsync(connection, cancellationToken).ConfigureAwait(false);
+                if (first == "OK")
+                {
+                    connection.Consume(connection.Buffered.IndexOf((byte)'\n') + 1);
+                    var (lines, bytes) = await DrainAsync(connection, sink, cancellationToken).ConfigureAwait(false);
+                    return new ListingSummary(method, lines, bytes, retries, info.VersionText, serverTime);
+                }
                 if (first.StartsWith("key=", StringComparison.Ordinal) || first == "END")
                 {
                     var (lines, bytes) = await DrainAsync(connection, sink, cancellationToken).ConfigureAwait(false);
@@ -88,27 +101,38 @@ public static class MetadumpDrainer
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.BusyMaxDelay.Ticks));
                     continue;
                 }
-                if (first.StartsWith("ERROR metadump not allowed", StringComparison.Ordinal))
-                    throw new MemcacheException(MemcacheErrorKind.Unsupported, "MemcacheListingDisabled",
-                        $"Server {server} does not allow listing keys: it was started with -X (metadump and cachedump disabled). Restart it without -X to list or export its keys.",
-                        server.ToString());
                 if (first.StartsWith("BADCLASS", StringComparison.Ordinal) && method == ListingMethod.MetadumpHash && options.Method == ListingMethod.Auto)
                 {
                     diagnostics.Warning(AllWarning(server, "the server rejected 'metadump hash'"));
                     method = ListingMethod.MetadumpAll;
                     continue;
                 }
-                if (first.StartsWith("CLIENT_ERROR lru crawler disabled", StringComparison.Ordinal) && options.Method == ListingMethod.Auto)
-                {
-                    diagnostics.Warning(CacheDumpWarning(server, "its LRU crawler is disabled ('lru_crawler enable' turns it on)"));
-                    method = ListingMethod.CacheDump;
-                    continue;
-                }
-                throw new MemcacheException(MemcacheErrorKind.ServerError, "MemcacheListingFailed",
-                    $"Server {server} refused '{command.TrimEnd()}': {first}.", server.ToString());
+                var refusal = first.StartsWith("ERROR metadump not allowed", StringComparison.Ordinal)
+                    ? XRefusal
+                    : first.StartsWith("CLIENT_ERROR lru crawler disabled", StringComparison.Ordinal)
+                        ? "its LRU crawler is disabled ('lru_crawler enable' turns it on)"
+                        : first.StartsWith("ERROR", StringComparison.Ordinal) || first.StartsWith("CLIENT_ERROR", StringComparison.Ordinal)
+                            ? $"it refused '{command.TrimEnd()}' ('{first}'): it has no LRU crawler (managed services such as ElastiCache 1.6.17+ remove it)"
+                            : null;
+                if (refusal is null)
+                    throw new MemcacheException(MemcacheErrorKind.ServerError, "MemcacheListingFailed",
+                        $"Server {server} refused '{command.TrimEnd()}': {first}.", server.ToString());
+                if (options.Method != ListingMethod.Auto)
+                    throw KeysNeeded(server, refusal + $" (listing method {options.Method} was asked for; -Method Auto would try 'stats cachedump')");
+                refusals.Add(refusal);
+                method = ListingMethod.CacheDump;
             }
         }
     }
+
+    /// <summary>
+    /// The error for a server that lists no keys at all, saying how to give them instead. Export, compare
+    /// and move take keys from a key file or the pipeline (see <see cref="KeySources.KeySource"/>).
+    /// </summary>
+    public static MemcacheException KeysNeeded(ServerEndpoint server, string why)
+        => new(MemcacheErrorKind.Unsupported, "MemcacheListingDisabled",
+            $"Server {server} does not list its keys: {why}. To export, compare or move its items, give their keys instead: -KeyFile (--key-file) with one key per line ('b64:' and base64 for binary keys), or pipe them in, as in: Get-Content keys.txt | Export-MemcacheData -Server {server} -Path <folder>.",
+            server.ToString());
 
     private static string AllWarning(ServerEndpoint server, string why)
         => $"{server}: listing with 'lru_crawler metadump all' because {why}. On a server taking traffic this can miss or repeat keys; the result may be incomplete.";
@@ -179,27 +203,48 @@ public static class MetadumpDrainer
     /// <summary>
     /// The last-resort listing: <c>stats cachedump</c> per class, turned into metadump-shaped lines so
     /// everything downstream has one format. Sizes are value bytes here, not item sizes.
+    /// <paramref name="warn"/> runs once the server has shown it answers cachedump, so a server that refuses
+    /// it too gets one clear error (<see cref="KeysNeeded"/>) rather than a warning followed by it.
     /// </summary>
-    private static async Task<(long Lines, long Bytes)> CacheDumpAsync(MemcachedConnection connection, IListingChunkSink sink, CancellationToken cancellationToken)
+    private static async Task<(long Lines, long Bytes)> CacheDumpAsync(MemcachedConnection connection, IListingChunkSink sink, Action warn,
+        List<string> refusals, CancellationToken cancellationToken)
     {
-        var items = await StatsReader.ReadAsync(connection, StatsGroup.Items, cancellationToken).ConfigureAwait(false);
+        var server = connection.Endpoint;
+        string Why(string refused) => string.Join("; ", [.. refusals, refused]);
+        var items = await StatsReader.TryReadAsync(connection, StatsGroup.Items, cancellationToken).ConfigureAwait(false)
+            ?? throw KeysNeeded(server, Why("it refused 'stats items', which 'stats cachedump' needs (ElastiCache Serverless refuses both)"));
         var classes = items.Select(p => p.Key).Where(k => k.StartsWith("items:", StringComparison.Ordinal))
             .Select(k => k.Split(':')[1]).Distinct().ToList();
+        // An empty server is still asked once (class 1 answers just END): a server that refuses cachedump
+        // (-X) must fail, not pass for an empty one.
+        if (classes.Count == 0)
+            classes.Add("1");
         using var writer = new PooledBufferWriter();
         var encoded = new byte[1024];
         long lines = 0;
         long bytes = 0;
+        var warned = false;
         foreach (var cls in classes)
         {
             await connection.SendAsciiAsync($"stats cachedump {cls} 0\r\n", cancellationToken).ConfigureAwait(false);
             while (true)
             {
                 var line = await connection.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                if (line.StartsWith("CLIENT_ERROR", StringComparison.Ordinal) || line.StartsWith("ERROR", StringComparison.Ordinal))
+                {
+                    if (line.Contains("not allowed", StringComparison.Ordinal) && refusals.Count == 1 && refusals[0] == XRefusal)
+                        throw KeysNeeded(server, "it was started with -X, which disables both 'lru_crawler metadump' and 'stats cachedump'");
+                    throw KeysNeeded(server, Why(line.Contains("not allowed", StringComparison.Ordinal)
+                        ? "it was started with -X, which disables 'stats cachedump'"
+                        : $"it refused 'stats cachedump' ('{line}')"));
+                }
+                if (!warned)
+                {
+                    warn();
+                    warned = true;
+                }
                 if (line == "END")
                     break;
-                if (line.StartsWith("CLIENT_ERROR", StringComparison.Ordinal) || line.StartsWith("ERROR", StringComparison.Ordinal))
-                    throw new MemcacheException(MemcacheErrorKind.Unsupported, "MemcacheListingDisabled",
-                        $"Server {connection.Endpoint} refused 'stats cachedump': {line}. Keys cannot be listed on this server.", connection.Endpoint.ToString());
                 // ITEM <key> [<bytes> b; <exp> s]
                 var open = line.LastIndexOf(" [", StringComparison.Ordinal);
                 if (!line.StartsWith("ITEM ", StringComparison.Ordinal) || open < 5)
@@ -221,7 +266,8 @@ public static class MetadumpDrainer
                 writer.Reset();
             }
         }
+        if (!warned)
+            warn();
         return (lines, bytes);
     }
-
 }

@@ -65,7 +65,8 @@ internal sealed class DestinationMemory
         {
             var general = ServerStats.FromPairs(server.ToString(), await StatsReader.ReadAsync(connection, StatsGroup.General, cancellationToken).ConfigureAwait(false), DateTimeOffset.UtcNow);
             var settings = await StatsService.ReadSettingsAsync(connection, cancellationToken).ConfigureAwait(false);
-            var slabs = await StatsReader.ReadAsync(connection, StatsGroup.Slabs, cancellationToken).ConfigureAwait(false);
+            // A server that refuses 'stats slabs' (ElastiCache Serverless) has no free chunks to count.
+            var slabs = await StatsReader.TryReadAsync(connection, StatsGroup.Slabs, cancellationToken).ConfigureAwait(false) ?? [];
             var slabFields = slabs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
             var chunkSizes = ChunkSizes(
                 Number(settings.Raw, "growth_factor", 1.25),

@@ -1,5 +1,6 @@
 using MemcacheOps.Engine.Connections;
 using MemcacheOps.Engine.Endpoints;
+using MemcacheOps.Engine.KeySources;
 using MemcacheOps.Engine.Listing;
 using MemcacheOps.Engine.Routing;
 using MemcacheOps.Engine.Storing;
@@ -93,6 +94,14 @@ public sealed record MoveOptions
 
     /// <summary>Batches in flight per connection.</summary>
     public int Window { get; init; } = 4;
+
+    /// <summary>
+    /// Where the sources' keys come from: null (or <see cref="KeySource.Listing"/>) lists each source with
+    /// <c>metadump hash</c>; a key file or given keys move only those keys, for sources that do not list
+    /// theirs. Given keys are looked up on each source before every pass, so passes see their real CAS and
+    /// the residual is measured on them; given keys a source lacks are reported in the notes.
+    /// </summary>
+    public KeySource? Keys { get; init; }
 
     /// <summary>Spill folder, buffer and BUSY retry settings of the listings; the method is always metadump hash.</summary>
     public ListingOptions Listing { get; init; } = new();

@@ -43,7 +43,7 @@ internal static class MovePlanner
         await Task.WhenAll(options.Sources.Select((source, index) => Task.Run(async () =>
         {
             var tally = new Tally(memory);
-            await KeyListingService.ScanAsync(source, MoveService.ListingOptions(options), sink, (chunk, _) =>
+            await KeyListingService.ScanAsync(source, MoveService.Keys(options), MoveService.ListingOptions(options), sink, (chunk, _) =>
             {
                 Count(chunk.Span, routing, index, tally);
                 return ValueTask.FromResult(true);

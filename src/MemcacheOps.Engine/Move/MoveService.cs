@@ -4,6 +4,7 @@ using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using MemcacheOps.Engine.Diagnostics;
 using MemcacheOps.Engine.Import;
+using MemcacheOps.Engine.KeySources;
 using MemcacheOps.Engine.Listing;
 using MemcacheOps.Engine.Protocol;
 using MemcacheOps.Engine.Stats;
@@ -189,7 +190,7 @@ public static class MoveService
             var (connection, info) = await ServerProbe.ConnectAsync(source.Endpoint, move.Options.Connection, cancellationToken).ConfigureAwait(false);
             using (connection)
             {
-                if (!info.SupportsMetadumpHash)
+                if (!info.SupportsMetadumpHash && move.Options.Keys is not { IsListing: false })
                     throw new MemcacheException(MemcacheErrorKind.Unsupported, "MoveListingUnsupported",
                         $"Source {source.Endpoint} runs memcached {info.VersionText}; a live move needs 'lru_crawler metadump hash' (1.6.9 or later), the only listing that is exact while the server takes traffic. Upgrade it, or dump and load it with Export-MemcacheData and Import-MemcacheData.",
                         source.Endpoint.ToString());
@@ -350,7 +351,7 @@ public static class MoveService
             var counts = new long[totals.Length];
             try
             {
-                await KeyListingService.ScanAsync(source.Endpoint, ListingOptions(move.Options), move.Sink, (chunk, _) =>
+                await KeyListingService.ScanAsync(source.Endpoint, Keys(move.Options), ListingOptions(move.Options), move.Sink, (chunk, _) =>
                 {
                     CountDifferences(move, source, chunk.Span, listing, counts);
                     return ValueTask.FromResult(true);
@@ -443,6 +444,9 @@ public static class MoveService
     /// Moves list only with <c>metadump hash</c>: it shows every key present for the whole listing exactly
     /// once. The fallbacks miss or repeat keys on a live server, and a missed key would look deleted.
     /// </summary>
+    /// <summary>Where the sources' keys come from: their listing unless the user gave keys.</summary>
+    internal static KeySource Keys(MoveOptions options) => options.Keys ?? KeySource.Listing;
+
     internal static ListingOptions ListingOptions(MoveOptions options)
         => options.Listing with { Method = ListingMethod.MetadumpHash, Connection = options.Connection };
 
@@ -483,6 +487,8 @@ public static class MoveService
                 own.Add($"{d.Residual:N0} key(s) changed on the source while the last pass ran; another pass (-Passes) copies them, and -Continuous keeps syncing until cut-over.");
             foreach (var source in move.Sources.Where(s => s.Unaddressable > 0))
                 own.Add($"{source.Unaddressable:N0} key(s) on {source.Endpoint} cannot be addressed by memcached's meta protocol (keys with bytes that need base64 and more than {KeyCodec.MaxBinaryKeyLength} bytes, whose base64 form exceeds memcached's 250-byte limit) and were not copied.");
+            foreach (var source in move.Sources.Where(s => s.KeysNotFound > 0))
+                own.Add($"{source.KeysNotFound:N0} of the given keys ({move.Options.Keys?.Description}) are not on source {source.Endpoint}: nothing to copy for them.");
             if (move.Sources.Any(s => !s.CasEnabled))
                 own.Add("A source has CAS disabled (-C): overwrites made during the move cannot be detected, so the residual counts only new and vanished keys.");
             own.AddRange(notes);

@@ -80,7 +80,7 @@ internal sealed class SourcePass(MoveContext move, SourceState source, int listi
     private async Task ListAsync(MoveFetchBatchPool pool, ChannelWriter<KeyBatch> output, ListingSpool? spool, CancellationToken cancellationToken)
     {
         MoveFetchBatch? batch = null;
-        await KeyListingService.ScanAsync(source.Endpoint, MoveService.ListingOptions(_options), move.Sink, async (chunk, token) =>
+        var summary = await KeyListingService.ScanAsync(source.Endpoint, MoveService.Keys(_options), MoveService.ListingOptions(_options), move.Sink, async (chunk, token) =>
         {
             spool?.Write(chunk.Span);
             var position = 0;
@@ -100,6 +100,7 @@ internal sealed class SourcePass(MoveContext move, SourceState source, int listi
             await SubmitAsync(batch, output, cancellationToken).ConfigureAwait(false);
         else if (batch is not null)
             pool.Return(batch);
+        source.KeysNotFound = summary.Missing;
     }
 
     /// <summary>

@@ -47,6 +47,9 @@ internal sealed class SourceState : IDisposable
     /// <summary>Keys the meta protocol cannot address that the latest listing saw (they are never copied).</summary>
     public long Unaddressable { get; set; }
 
+    /// <summary>Given keys (a key file, piped keys) the source did not hold in the latest pass; 0 for a listing.</summary>
+    public long KeysNotFound { get; set; }
+
     /// <summary>Whether the first unaddressable key was already named in a warning (once per move, not per pass).</summary>
     public bool WarnedUnaddressable { get; set; }
 

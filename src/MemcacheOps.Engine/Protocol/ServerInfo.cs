@@ -34,24 +34,39 @@ public static class ServerProbe
 {
     public static async Task<ServerInfo> ProbeAsync(MemcachedConnection connection, CancellationToken cancellationToken)
     {
-        await connection.SendAsync("version\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
-        string line;
-        try
+        // Opening with a credential already asked 'version' to learn whether the server wants it.
+        var line = connection.VersionReplyFromOpening;
+        connection.VersionReplyFromOpening = null;
+        if (line is null)
         {
-            line = await connection.ReadLineAsync(cancellationToken, maxLength: 1024).ConfigureAwait(false);
+            try
+            {
+                await connection.SendAsync("version\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+                line = await connection.ReadLineAsync(cancellationToken, maxLength: 1024).ConfigureAwait(false);
+            }
+            catch (MemcacheException ex) when (ex.ErrorId == "MemcacheConnectionLost" && connection.IsTls && connection.BytesReceived == 0)
+            {
+                // TLS 1.3 ends the client's handshake before the server has checked the client: a server that
+                // requires a client certificate closes the connection at the first command instead.
+                throw new MemcacheException(MemcacheErrorKind.ConnectionFailed, "MemcacheTlsRejected",
+                    $"Server {connection.Endpoint} closed the TLS connection right after the handshake ({ex.InnerException?.Message ?? "closed"}). It may require a client certificate (memcached -o ssl_ca_cert with ssl_verify_mode): give -TlsClientCertificateFile and -TlsClientKeyFile (--tls-client-certificate-file, --tls-client-key-file).",
+                    connection.Endpoint.ToString(), ex);
+            }
+            catch (MemcacheException ex) when (ex.ErrorId == "MemcacheReadTimeout")
+            {
+                throw new MemcacheException(MemcacheErrorKind.NotMemcached, "MemcacheNotResponding",
+                    $"Server {connection.Endpoint} accepted the connection but did not answer 'version' within {connection.Options.ReadTimeout.TotalSeconds:0.#} s. Check that this port is memcached.{TlsHint(connection)}",
+                    connection.Endpoint.ToString(), ex);
+            }
+            catch (MemcacheException ex) when (ex.Kind == MemcacheErrorKind.NotMemcached || ex.ErrorId == "MemcacheConnectionLost")
+            {
+                throw new MemcacheException(MemcacheErrorKind.NotMemcached, "MemcacheNotMemcached",
+                    $"Server {connection.Endpoint} did not answer 'version' like memcached ({ex.Message}). Check the port.{TlsHint(connection)}",
+                    connection.Endpoint.ToString(), ex);
+            }
         }
-        catch (MemcacheException ex) when (ex.ErrorId == "MemcacheReadTimeout")
-        {
-            throw new MemcacheException(MemcacheErrorKind.NotMemcached, "MemcacheNotResponding",
-                $"Server {connection.Endpoint} accepted the connection but did not answer 'version' within {connection.Options.ReadTimeout.TotalSeconds:0.#} s. Check that this port is memcached.",
-                connection.Endpoint.ToString(), ex);
-        }
-        catch (MemcacheException ex) when (ex.Kind == MemcacheErrorKind.NotMemcached || ex.ErrorId == "MemcacheConnectionLost")
-        {
-            throw new MemcacheException(MemcacheErrorKind.NotMemcached, "MemcacheNotMemcached",
-                $"Server {connection.Endpoint} did not answer 'version' like memcached ({ex.Message}). Check the port.",
-                connection.Endpoint.ToString(), ex);
-        }
+        if (line == TextAuthentication.Unauthenticated)
+            throw TextAuthentication.Required(connection.Endpoint);
         if (!line.StartsWith("VERSION ", StringComparison.Ordinal))
         {
             var shown = line.Length > 60 ? line[..60] + "..." : line;
@@ -62,6 +77,11 @@ public static class ServerProbe
         var text = line[8..].Trim();
         return new ServerInfo(connection.Endpoint, text, ServerInfo.ParseVersion(text));
     }
+
+    /// <summary>What to try when a plain connection gets no answer: a TLS port never answers a plain client (it resets or stays silent).</summary>
+    private static string TlsHint(MemcachedConnection connection) => connection.IsTls
+        ? string.Empty
+        : " If the server expects TLS (memcached -Z, ElastiCache with encryption in transit), connect with tls://host:port or -Tls (--tls).";
 
     /// <summary>Opens a connection and probes it; the caller owns the returned connection.</summary>
     public static async Task<(MemcachedConnection Connection, ServerInfo Info)> ConnectAsync(ServerEndpoint endpoint, ConnectionOptions? options, CancellationToken cancellationToken)

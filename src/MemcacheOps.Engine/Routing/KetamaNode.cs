@@ -42,7 +42,7 @@ public sealed class KetamaNode
     /// <summary>Relative share of ring points; only the libmemcached form uses weights.</summary>
     public int Weight { get; }
 
-    /// <summary>Parses <c>host[:port]</c>, <c>name/ip:port</c> or <c>/ip:port</c>.</summary>
+    /// <summary>Parses <c>host[:port]</c>, <c>name/ip:port</c> or <c>/ip:port</c>, each optionally after <c>tls://</c>.</summary>
     public static KetamaNode Parse(string text)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -51,9 +51,13 @@ public sealed class KetamaNode
                 "A ring server is empty. Use host:port, name/ip:port or /ip:port.", text);
         }
         var trimmed = text.Trim();
+        // tls:// belongs to the address (how to connect), not to the ring name: tls://name/ip:port.
+        var tls = trimmed.StartsWith(ServerEndpoint.TlsScheme, StringComparison.OrdinalIgnoreCase);
+        if (tls)
+            trimmed = trimmed[ServerEndpoint.TlsScheme.Length..];
         var slash = trimmed.IndexOf('/', StringComparison.Ordinal);
         if (slash < 0)
-            return new KetamaNode(ServerEndpoint.Parse(trimmed));
+            return new KetamaNode(ServerEndpoint.Parse(tls ? ServerEndpoint.TlsScheme + trimmed : trimmed));
         if (trimmed.IndexOf('/', slash + 1) >= 0)
         {
             throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "InvalidServer",
@@ -65,7 +69,7 @@ public sealed class KetamaNode
             throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "InvalidServer",
                 $"'{text}' is not a ring server: the address after '/' is invalid ({problem}). Use host:port, name/ip:port or /ip:port.", text);
         }
-        return new KetamaNode(endpoint, trimmed[..slash]);
+        return new KetamaNode(tls ? endpoint.WithTls() : endpoint, trimmed[..slash]);
     }
 
     /// <summary>Parses a list where each element may itself be comma-separated.</summary>
@@ -83,5 +87,7 @@ public sealed class KetamaNode
     /// <summary>The string each digest of this server hashes before its <c>-&lt;index&gt;</c> suffix (see <see cref="KetamaForm"/>).</summary>
     public string GetHashBase(KetamaForm form) => KetamaRules.For(form).HashBase(this);
 
-    public override string ToString() => Name is null ? Endpoint.ToString() : $"{Name}/{Endpoint}";
+    public override string ToString() => Name is null
+        ? Endpoint.ToString()
+        : (Endpoint.Tls ? ServerEndpoint.TlsScheme : string.Empty) + $"{Name}/{Endpoint.Address}";
 }

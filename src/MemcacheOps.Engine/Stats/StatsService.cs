@@ -167,11 +167,18 @@ public static class StatsService
         }
     }
 
-    /// <summary>Reads <c>stats settings</c> of a server (import and move need <c>item_size_max</c>).</summary>
+    /// <summary>memcached's default <c>-I</c>: the largest item when a server does not say.</summary>
+    public const long DefaultItemSizeMax = 1024 * 1024;
+
+    /// <summary>
+    /// Reads <c>stats settings</c> of a server (import and move need <c>item_size_max</c>). A server that
+    /// refuses it (ElastiCache Serverless answers only <c>stats</c> and <c>stats reset</c>) is taken to have
+    /// memcached's defaults: 1 MiB items, CAS on; <see cref="ServerSettings.Raw"/> is then empty.
+    /// </summary>
     public static async Task<ServerSettings> ReadSettingsAsync(MemcachedConnection connection, CancellationToken cancellationToken)
     {
-        var pairs = await StatsReader.ReadAsync(connection, StatsGroup.Settings, cancellationToken).ConfigureAwait(false);
-        return Settings(connection.Endpoint.ToString(), pairs);
+        var pairs = await StatsReader.TryReadAsync(connection, StatsGroup.Settings, cancellationToken).ConfigureAwait(false);
+        return Settings(connection.Endpoint.ToString(), pairs ?? []);
     }
 
     private static ServerSettings Settings(string server, IReadOnlyList<KeyValuePair<string, string>> pairs)
@@ -184,10 +191,10 @@ public static class StatsService
             MaxBytes = ServerStats.Long(raw, "maxbytes"),
             MaxConnections = ServerStats.Long(raw, "maxconns"),
             Threads = (int)ServerStats.Long(raw, "num_threads"),
-            ItemSizeMax = ServerStats.Long(raw, "item_size_max"),
+            ItemSizeMax = raw.ContainsKey("item_size_max") ? ServerStats.Long(raw, "item_size_max") : DefaultItemSizeMax,
             LruCrawler = raw.GetValueOrDefault("lru_crawler") == "yes",
             DumpEnabled = raw.GetValueOrDefault("dump_enabled", "yes") == "yes",
-            CasEnabled = raw.GetValueOrDefault("cas_enabled") == "yes",
+            CasEnabled = raw.GetValueOrDefault("cas_enabled", "yes") == "yes",
         };
     }
 

@@ -94,6 +94,22 @@ public sealed class ExportOptionsBuilderTests : IDisposable
         Assert.Null(Build("--server", "127.0.0.1", "--path", "/dumps/x", "--remove-local=false").Publish);
     }
 
+    [Fact]
+    public void Tls_and_the_credential_reach_the_server_a_config_file_names()
+    {
+        var password = Path.Combine(_folder.FullName, "password");
+        File.WriteAllText(password, "secret\n");
+        var export = Build("--config", Config(string.Empty), "--tls", "--tls-ca-file", "ca.pem", "--tls-server-name", "cache.example",
+            "--username", "ops", "--password-file", password).Export;
+        Assert.Equal("127.0.0.1:11311", Assert.Single(export.Servers).ToString());
+        Assert.True(export.Connection.UsesTls(export.Servers[0]));
+        Assert.Equal(Path.GetFullPath("ca.pem"), export.Connection.TlsCaFile);
+        Assert.Equal("cache.example", export.Connection.TlsServerName);
+        Assert.Equal("ops", export.Connection.Credential?.UserName);
+        Assert.Equal("secret", export.Connection.Credential?.Password);
+        Assert.DoesNotContain("secret", export.Connection.ToString(), StringComparison.Ordinal);
+    }
+
     private string Config(string extra)
     {
         var file = Path.Combine(_folder.FullName, Guid.NewGuid().ToString("N") + ".yaml");

@@ -9,6 +9,7 @@ using MemcacheOps.Engine.Discovery;
 using MemcacheOps.Engine.Distributed;
 using MemcacheOps.Engine.Export;
 using MemcacheOps.Engine.Import;
+using MemcacheOps.Engine.KeySources;
 using MemcacheOps.Engine.Listing;
 using MemcacheOps.Engine.Move;
 using MemcacheOps.Engine.Routing;
@@ -46,6 +47,7 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
     private static readonly Dictionary<string, string> PowerShellOnlyParameters = new(StringComparer.OrdinalIgnoreCase)
     {
         ["InputObject"] = "objects from the pipeline; the CLI names its inputs with options",
+        ["Credential"] = "a PSCredential; the CLI takes --username with the password from --password-file or MEMCACHEOPS_PASSWORD, never from the command line",
     };
 
     /// <summary>PowerShell verbs that change state: their cmdlets must support -WhatIf/-Confirm.</summary>
@@ -98,6 +100,13 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
         {
             ["ConnectTimeout"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.ConnectTimeout)),
             ["Timeout"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.ReadTimeout)),
+            ["Tls"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.Tls)),
+            ["TlsServerName"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.TlsServerName)),
+            ["TlsCaFile"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.TlsCaFile)),
+            ["TlsClientCertificateFile"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.TlsClientCertificateFile)),
+            ["TlsClientKeyFile"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.TlsClientKeyFile)),
+            ["SkipCertificateCheck"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.SkipCertificateCheck)),
+            ["Credential"] = (typeof(ConnectionOptions), nameof(ConnectionOptions.Credential)),
         },
         ["Measure-MemcacheLatency"] = new(StringComparer.OrdinalIgnoreCase)
         {
@@ -162,6 +171,7 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["RingServer"] = (typeof(IOwnerLookup), nameof(IOwnerLookup.Servers)),
             ["DestinationServer"] = (typeof(OwnerFilter), nameof(OwnerFilter.KeepOwners)),
             ["Key"] = (typeof(ExportOptions), nameof(ExportOptions.Keys)),
+            ["KeyFile"] = (typeof(KeySource), nameof(KeySource.FromFile)),
             ["Layout"] = (typeof(ExportOptions), nameof(ExportOptions.Layout)),
             ["Checksum"] = (typeof(ExportOptions), nameof(ExportOptions.Checksum)),
             ["MaxOpsPerSecond"] = (typeof(ExportOptions), nameof(ExportOptions.MaxOperationsPerSecond)),
@@ -198,6 +208,8 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["Connections"] = (typeof(MoveOptions), nameof(MoveOptions.Connections)),
             ["BatchSize"] = (typeof(MoveOptions), nameof(MoveOptions.BatchSize)),
             ["Window"] = (typeof(MoveOptions), nameof(MoveOptions.Window)),
+            ["Key"] = (typeof(MoveOptions), nameof(MoveOptions.Keys)),
+            ["KeyFile"] = (typeof(KeySource), nameof(KeySource.FromFile)),
         }),
         ["Compare-MemcacheData"] = WithRingParameters(new(StringComparer.OrdinalIgnoreCase)
         {
@@ -213,6 +225,8 @@ public sealed partial class CmdletContractTests(ModuleFixture module)
             ["Window"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Window)),
             ["MaxOpsPerSecond"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.MaxOperationsPerSecond)),
             ["MaxBytesPerSecond"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.MaxBytesPerSecond)),
+            ["Key"] = (typeof(ComparisonOptions), nameof(ComparisonOptions.Keys)),
+            ["KeyFile"] = (typeof(KeySource), nameof(KeySource.FromFile)),
         }),
         ["Test-MemcacheNode"] = new(StringComparer.OrdinalIgnoreCase)
         {

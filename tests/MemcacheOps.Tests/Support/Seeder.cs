@@ -12,9 +12,13 @@ public sealed record SeedItem(byte[] Key, byte[] Value, uint Flags = 0, long Ttl
 /// <summary>Stores items through the engine's pipelined <c>ms</c> path and fails on any store that did not succeed.</summary>
 public static class Seeder
 {
-    public static async Task<int> StoreAsync(string endpoint, IEnumerable<SeedItem> items, StoreMode mode = StoreMode.Set)
+    public static Task<int> StoreAsync(string endpoint, IEnumerable<SeedItem> items, StoreMode mode = StoreMode.Set)
+        => StoreAsync(endpoint, items, mode, options: null);
+
+    /// <summary>As above, connecting with <paramref name="options"/> (TLS, a -Y credential).</summary>
+    public static async Task<int> StoreAsync(string endpoint, IEnumerable<SeedItem> items, StoreMode mode, ConnectionOptions? options)
     {
-        using var connection = await MemcachedConnection.OpenAsync(ServerEndpoint.Parse(endpoint), null, CancellationToken.None);
+        using var connection = await MemcachedConnection.OpenAsync(ServerEndpoint.Parse(endpoint), options, CancellationToken.None);
         var failures = new List<string>();
         var stored = 0;
         var handler = new MetaSetHandler(batch =>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Net;
 using System.Text;
 using MemcacheOps.Engine.Endpoints;
 using MemcacheOps.Testing;
@@ -17,7 +18,7 @@ internal enum FetchCommand
 }
 
 /// <summary>
-/// Fetches reference keys over plain sockets as fast as the protocol allows: per connection one writer
+/// Fetches reference keys over plain sockets (or TLS: .NET's SslStream, nothing of the engine) as fast as the protocol allows: per connection one writer
 /// that keeps <c>window</c> batches in flight (coalescing ready batches into one send) and one reader that
 /// parses replies in place and skips value bytes without copying them (or, dumping, copies them once into
 /// the file's buffer). This is the yardstick the engine's fetch path is compared with, so it does no
@@ -34,7 +35,8 @@ internal static class RawFetchPipeline
     /// connection also writes the value bytes it receives to a file there (<see cref="RawDumpFile"/>).
     /// </summary>
     public static async Task<Totals> RunAsync(ServerEndpoint server, FetchCommand command, long first, long count,
-        int connections, int batchSize, int window, CancellationToken cancellationToken, long[]? order = null, string? dumpDirectory = null)
+        int connections, int batchSize, int window, CancellationToken cancellationToken, long[]? order = null, string? dumpDirectory = null,
+        string? tlsCaFile = null)
     {
         var tasks = new Task<Totals>[connections];
         for (var i = 0; i < connections; i++)
@@ -42,7 +44,7 @@ internal static class RawFetchPipeline
             var from = first + count * i / connections;
             var to = first + count * (i + 1) / connections;
             var dumpPath = dumpDirectory is null ? null : Path.Combine(dumpDirectory, $"values-{i}.raw");
-            tasks[i] = Task.Run(() => RunOneAsync(server, command, from, to - from, batchSize, window, order, dumpPath, cancellationToken), cancellationToken);
+            tasks[i] = Task.Run(() => RunOneAsync(server, command, from, to - from, batchSize, window, order, dumpPath, tlsCaFile, cancellationToken), cancellationToken);
         }
         var results = await Task.WhenAll(tasks);
         long items = 0, bytes = 0;
@@ -55,13 +57,13 @@ internal static class RawFetchPipeline
     }
 
     private static async Task<Totals> RunOneAsync(ServerEndpoint server, FetchCommand command, long first, long count,
-        int batchSize, int window, long[]? order, string? dumpPath, CancellationToken cancellationToken)
+        int batchSize, int window, long[]? order, string? dumpPath, string? tlsCaFile, CancellationToken cancellationToken)
     {
         if (count == 0)
             return default;
         using var dump = dumpPath is null ? null : new RawDumpFile(dumpPath);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var connection = await RawConnection.ConnectAsync(server, linked.Token);
+        using var connection = await RawConnection.ConnectAsync(new IPEndPoint(IPAddress.Parse(server.Host), server.Port), tlsCaFile, linked.Token);
         using var credits = new SemaphoreSlim(window, window);
         var batches = (count + batchSize - 1) / batchSize;
         var writer = Task.Run(() => WriteAsync(connection, command, first, count, batchSize, window, order, credits, linked.Token), linked.Token);

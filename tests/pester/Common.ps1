@@ -163,6 +163,8 @@ function Get-TestPwshPath {
         if (Test-Path -LiteralPath $candidate -PathType Leaf) { return $candidate }
     }
     (Get-Command -Name pwsh -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+}
+
 function Start-TestDiscoveryEndpoint {
     <#
         Starts a loopback cluster configuration (discovery) endpoint on a free 127.0.0.1 port that answers
@@ -260,6 +262,8 @@ namespace MemcacheOpsTests
 function Stop-TestDiscoveryEndpoint {
     param($Instance)
     if ($Instance -and $Instance.Endpoint) { $Instance.Endpoint.Dispose() }
+}
+
 function New-TestCertificateAuthority {
     <#
     Makes a private CA and a server certificate for localhost and 127.0.0.1 (in-process, .NET

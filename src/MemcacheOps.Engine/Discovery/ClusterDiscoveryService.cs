@@ -48,7 +48,10 @@ public static class ClusterDiscoveryService
         var config = await ClusterConfigReader.ReadAsync(endpoint, options.Connection, sink, cancellationToken).ConfigureAwait(false);
         sink.Verbose(string.Create(CultureInfo.InvariantCulture, $"{endpoint}: configuration version {config.Version}, {config.Nodes.Count} node(s)."));
         var resolveTimeout = options.Connection.ConnectTimeout;
-        var servers = await Task.WhenAll(config.Nodes.Select(n => ChooseServerAsync(n, resolveTimeout, cancellationToken))).ConfigureAwait(false);
+        // Nodes found through a TLS endpoint (tls:// or -Tls) are TLS too: a cluster encrypts in transit on
+        // every node or on none, so their server strings carry tls:// and work in any -Server as they are.
+        var tls = endpoint.Tls || options.Connection.Tls;
+        var servers = await Task.WhenAll(config.Nodes.Select(n => ChooseServerAsync(n, tls, resolveTimeout, cancellationToken))).ConfigureAwait(false);
         var nodes = new List<MemcacheClusterNode>(config.Nodes.Count);
         for (var i = 0; i < config.Nodes.Count; i++)
         {
@@ -73,15 +76,15 @@ public static class ClusterDiscoveryService
     }
 
     /// <summary>The host name when it resolves (or there is no IP to fall back to), otherwise the IP.</summary>
-    private static async Task<(ServerEndpoint Server, Choice Choice)> ChooseServerAsync(ClusterConfigNode node, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<(ServerEndpoint Server, Choice Choice)> ChooseServerAsync(ClusterConfigNode node, bool tls, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (node.Host.Length == 0)
-            return (new ServerEndpoint(node.Address!, node.Port), Choice.Address);
+            return (new ServerEndpoint(node.Address!, node.Port, tls), Choice.Address);
         if (await ResolvesAsync(node.Host, timeout, cancellationToken).ConfigureAwait(false))
-            return (new ServerEndpoint(node.Host, node.Port), Choice.Host);
+            return (new ServerEndpoint(node.Host, node.Port, tls), Choice.Host);
         return node.Address is null
-            ? (new ServerEndpoint(node.Host, node.Port), Choice.UnresolvedHost)
-            : (new ServerEndpoint(node.Address, node.Port), Choice.AddressForUnresolvedHost);
+            ? (new ServerEndpoint(node.Host, node.Port, tls), Choice.UnresolvedHost)
+            : (new ServerEndpoint(node.Address, node.Port, tls), Choice.AddressForUnresolvedHost);
     }
 
     private enum Choice

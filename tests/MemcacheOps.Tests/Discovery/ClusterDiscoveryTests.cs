@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using MemcacheOps.Engine;
@@ -116,6 +117,33 @@ public sealed class ClusterDiscoveryTests(ClusterNodes cluster) : IClassFixture<
         await StatsService.RunAsync(new StatsOptions { Servers = nodes.Select(n => ServerEndpoint.Parse(n.Server)).ToList() }, stats, CancellationToken.None);
         Assert.Empty(stats.Errors);
         Assert.Equal(cluster.Servers.Order(), stats.Results.Cast<ServerStats>().Select(s => s.Server).Order());
+    }
+
+    [Fact]
+    public async Task Nodes_found_through_a_tls_endpoint_are_tls_servers_too()
+    {
+        using var certificates = TestCertificates.Create();
+        using var certificate = X509Certificate2.CreateFromPemFile(certificates.Server.CertificateFile, certificates.Server.KeyFile);
+        var received = new ConcurrentQueue<string>();
+        await using var endpoint = new ScriptedServer(line =>
+        {
+            received.Enqueue(line);
+            return line == "config get cluster" ? [ConfigReply(Body())] : [Ascii("ERROR\r\n")];
+        }, certificate: certificate);
+        var sink = new CollectingSink();
+
+        await ClusterDiscoveryService.RunAsync(new DiscoveryOptions
+        {
+            DiscoveryEndpoints = [ServerEndpoint.Parse("tls://" + endpoint.Endpoint)],
+            Connection = Quick with { TlsCaFile = certificates.CaFile },
+        }, sink, CancellationToken.None);
+
+        Assert.Empty(sink.Errors);
+        var nodes = sink.Results.Cast<MemcacheClusterNode>().ToList();
+        // A cluster encrypts on every node or on none: the servers it lists are written tls://, ready for -Server.
+        Assert.Equal(cluster.Servers.Select(s => "tls://" + s), nodes.Select(n => n.Server));
+        Assert.All(nodes, n => Assert.True(ServerEndpoint.Parse(n.Server).Tls));
+        Assert.Equal(["config get cluster"], received);
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace MemcacheOps.Tests.Support;
@@ -16,11 +18,14 @@ public sealed class ScriptedServer : IAsyncDisposable
     private readonly Func<string, IEnumerable<byte[]>?> _script;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly X509Certificate2? _certificate;
 
     /// <param name="script">Given a command line (without \r\n), the pieces to send; null closes the connection.</param>
-    public ScriptedServer(Func<string, IEnumerable<byte[]>?> script, int backlog = 16, bool accept = true)
+    /// <param name="certificate">When given, every connection is TLS with this server certificate (with its key).</param>
+    public ScriptedServer(Func<string, IEnumerable<byte[]>?> script, int backlog = 16, bool accept = true, X509Certificate2? certificate = null)
     {
         _script = script;
+        _certificate = certificate;
         // A port no other test of this run was given (see LoopbackPorts); retried if another process took it.
         for (var attempt = 1; ; attempt++)
         {
@@ -79,9 +84,17 @@ public sealed class ScriptedServer : IAsyncDisposable
         var pending = new List<byte>();
         try
         {
+            Stream stream = new NetworkStream(client, ownsSocket: false);
+            if (_certificate is not null)
+            {
+                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, _stop.Token);
+                stream = tls;
+            }
+            await using var __ = stream;
             while (!_stop.IsCancellationRequested)
             {
-                var n = await client.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                var n = await stream.ReadAsync(buffer, _stop.Token);
                 if (n == 0)
                     return;
                 pending.AddRange(buffer.AsSpan(0, n).ToArray());
@@ -98,7 +111,10 @@ public sealed class ScriptedServer : IAsyncDisposable
                         if (ReferenceEquals(piece, Close))
                             return;
                         if (piece.Length > 0)
-                            await client.SendAsync(piece, SocketFlags.None, _stop.Token);
+                        {
+                            await stream.WriteAsync(piece, _stop.Token);
+                            await stream.FlushAsync(_stop.Token);
+                        }
                         await Task.Delay(1, _stop.Token);
                     }
                 }

@@ -64,6 +64,7 @@ BeforeAll {
             RingForm          = @('MemcacheOps.Engine.Routing.KetamaForm')
             Key               = @('string[]')
             Layout            = @('MemcacheOps.Engine.Export.DumpLayout')
+            Checksum          = @('MemcacheOps.Engine.Dump.ChecksumAlgorithm')
             MaxOpsPerSecond   = @('double')
             MaxBytesPerSecond = @('double')
             Method            = @('MemcacheOps.Engine.Listing.ListingMethod')
@@ -185,6 +186,7 @@ Describe 'Parameters of <_>' -ForEach $CmdletNames {
 
     It 'has the expected parameter types' {
         foreach ($parameter in $Actual) {
+            $Expected[$Name].ContainsKey($parameter.Name) | Should -BeTrue -Because "-$($parameter.Name) should be in `$Expected['$Name']"
             $parameter.ParameterType | Should -Be ([type]$Expected[$Name][$parameter.Name][0]) -Because "-$($parameter.Name) type"
         }
     }
@@ -223,6 +225,9 @@ Describe 'Export-MemcacheData -ConfigFile' {
         ($set.Parameters | Where-Object Name -EQ 'Path').IsMandatory | Should -BeFalse
         $command.Parameters['ConfigFile'].Aliases | Should -Contain 'Config'
         $command.DefaultParameterSet | Should -Be 'Server'
+    }
+}
+
 Describe 'Import-MemcacheData parameter sets for S3' {
     BeforeAll {
         $Sets = @{}

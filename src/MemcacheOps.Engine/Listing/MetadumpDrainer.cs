@@ -52,6 +52,11 @@ public static class MetadumpDrainer
                 else if (method == ListingMethod.CacheDump)
                     diagnostics.Warning(CacheDumpWarning(server, $"memcached {info.VersionText} has no lru_crawler metadump (1.4.31+)"));
             }
+            else if (method == ListingMethod.MetadumpAll)
+                diagnostics.Warning(AllWarning(server, "it was asked for (-Method MetadumpAll)"));
+            else if (method == ListingMethod.CacheDump)
+                diagnostics.Warning(CacheDumpWarning(server, "it was asked for (-Method CacheDump)"));
+            diagnostics.Verbose($"{server}: memcached {info.VersionText}, listing keys with {Describe(method)}.");
             var retries = 0;
             var deadline = DateTime.UtcNow + options.BusyTimeout;
             var delay = options.BusyInitialDelay;
@@ -109,6 +114,13 @@ public static class MetadumpDrainer
             }
         }
     }
+
+    private static string Describe(ListingMethod method) => method switch
+    {
+        ListingMethod.MetadumpHash => "'lru_crawler metadump hash'",
+        ListingMethod.MetadumpAll => "'lru_crawler metadump all'",
+        _ => "'stats cachedump'",
+    };
 
     private static string AllWarning(ServerEndpoint server, string why)
         => $"{server}: listing with 'lru_crawler metadump all' because {why}. On a server taking traffic this can miss or repeat keys; the result may be incomplete.";

@@ -281,7 +281,11 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
     {
         var values = Validate(Values);
         var settings = Validate(() => ExportSettingsMerge.Merge(config, ExportParameterMerge.ToOverrides(MyInvocation.BoundParameters, values)));
-        var options = settings.Export with { Path = GetUnresolvedProviderPathFromPSPath(settings.Export.Path) };
+        var options = settings.Export with
+        {
+            Path = GetUnresolvedProviderPathFromPSPath(settings.Export.Path),
+            KeysByServer = ParameterSetName == KeysSet ? KeysByServer() : null,
+        };
         var publish = settings.Publish is { } shipped ? Validate(() => WithCredentials(shipped)) : null;
         var target = string.Join(", ", options.Servers) + " -> " + options.Path + (publish is null ? string.Empty : $" -> s3://{publish.Bucket}/{publish.Prefix}");
         if (!ShouldProcess(target, Plan(options)))
@@ -294,6 +298,11 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
             await sink.EmitAsync(result, token).ConfigureAwait(false);
         });
     }
+
+    /// <summary>The piped keys grouped by the server each was listed on, so each server is asked only for its own.</summary>
+    private Dictionary<string, IReadOnlyList<byte[]>> KeysByServer()
+        => _keys.GroupBy(k => ServerEndpoint.Parse(k.Server).ToString(), StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<byte[]>)g.Select(k => k.KeyBytes).ToList(), StringComparer.Ordinal);
 
     /// <summary>The AWS credentials, region and endpoints for shipping the data files (-ProfileName, $StoredAWSCredentials...).</summary>
     private ChunkPublishOptions WithCredentials(ChunkPublishOptions publish)

@@ -73,6 +73,13 @@ public sealed record ExportOptions
     /// <summary>Dump only these keys (e.g. piped from Get-MemcacheKeys) instead of listing the server.</summary>
     public IReadOnlyList<byte[]>? Keys { get; init; }
 
+    /// <summary>
+    /// Dump only these keys, each from the server it was listed on ("host:port" as <see cref="ServerEndpoint"/>
+    /// writes it): keys piped from a listing of several servers are fetched only where they live, instead of
+    /// every key from every server as with <see cref="Keys"/>. Takes precedence over <see cref="Keys"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<byte[]>>? KeysByServer { get; init; }
+
     public DumpLayout Layout { get; init; } = DumpLayout.Native;
 
     /// <summary>

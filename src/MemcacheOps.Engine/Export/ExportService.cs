@@ -196,7 +196,9 @@ public static class ExportService
             settings["requestId"] = o.RequestId;
         if (o.Ketama is not null)
             settings["ketama"] = $"{o.Ketama.Ring.Form} ring of {o.Ketama.Ring.Servers.Count}, keeping {string.Join(",", o.Ketama.KeepOwners)}";
-        if (o.Keys is not null)
+        if (o.KeysByServer is not null)
+            settings["keys"] = o.KeysByServer.Values.Sum(k => k.Count).ToString(c) + " given";
+        else if (o.Keys is not null)
             settings["keys"] = o.Keys.Count.ToString(c) + " given";
         return settings;
     }
@@ -306,7 +308,10 @@ public static class ExportService
                 using var spool = new KeyFileSpool(layout.KeysDirectory, i => layout.KeyFileName(server, i), options.KeyFileSize,
                     options.Servers.Count == 1 ? 0 : first, OnKeyFile);
                 ListingSummary summary;
-                if (options.Keys is { } keys)
+                var given = options.KeysByServer is { } byServer
+                    ? byServer.TryGetValue(server.ToString(), out var own) ? own : []
+                    : options.Keys;
+                if (given is { } keys)
                 {
                     summary = await SpoolGivenKeysAsync(server, keys, spool, options, cancellationToken).ConfigureAwait(false);
                 }

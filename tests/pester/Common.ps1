@@ -116,7 +116,10 @@ function Get-TestItem {
 # The folder that holds the built module folder (artifacts/module), for `Import-Module MemcacheOps` by name
 # in child sessions, as the runbooks in examples/ do.
 $ModuleSearchPath = Split-Path -Path (Split-Path -Path $LayoutManifestPath -Parent) -Parent
-$PwshPath = (Get-Process -Id $PID).Path
+# The pwsh running this session, for child sessions. As a .NET global tool, this process is `dotnet pwsh.dll`,
+# so the apphost in $PSHOME is used rather than the process's own path.
+$PwshPath = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+if (-not (Test-Path $PwshPath)) { $PwshPath = (Get-Process -Id $PID).Path }
 
 function Add-TestItems {
     <#
@@ -191,7 +194,8 @@ function Get-TestItemCount {
 }
 
 function Clear-TestMemcached {
-    <# Empties a server (flush_all) so a suite can reuse it. #>
+    <# Empties a server (flush_all) so a suite can reuse it. Its curr_items stays up until memcached reclaims the
+       flushed items: check what it holds by key (Get-TestItem), not with Get-TestItemCount. #>
     param([Parameter(Mandatory)] [string] $Server)
     $hostName, $port = $Server -split ':'
     $client = [System.Net.Sockets.TcpClient]::new($hostName, [int]$port)
@@ -376,4 +380,32 @@ function Get-TestSqsMessageCount {
     $attributes = (Invoke-RestMethod -Method Post -Uri "$($Emulators.SqsEndpoint)/" -ContentType 'application/x-amz-json-1.0' `
             -Headers @{ 'X-Amz-Target' = 'AmazonSQS.GetQueueAttributes' } -Body (@{ QueueUrl = $url; AttributeNames = @('All') } | ConvertTo-Json)).Attributes
     return [int]$attributes.ApproximateNumberOfMessages + [int]$attributes.ApproximateNumberOfMessagesNotVisible
+}
+
+function Start-TestMemcachedServer {
+    <#
+        Start-TestMemcached with a chosen memory limit and extra arguments (for example -MemoryMegabytes 2 for a
+        destination too small for its share). Stop it with Stop-TestMemcached.
+    #>
+    param([int] $MemoryMegabytes = 64, [string[]] $ExtraArgument = @())
+    $binary = Get-Command -Name memcached -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $binary) { throw 'memcached is not installed: apt-get install memcached (bash .ci/setup does it).' }
+    for ($attempt = 1; $attempt -le 5; $attempt++) {
+        $port = Get-FreeTcpPort
+        $arguments = @('-l', '127.0.0.1', '-p', "$port", '-U', '0', '-m', "$MemoryMegabytes") + $ExtraArgument
+        if (($IsLinux -or $IsMacOS) -and (& id -u) -eq '0') { $arguments += @('-u', 'nobody') }
+        $process = Start-Process -FilePath $binary.Source -ArgumentList $arguments -PassThru
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        while ([DateTime]::UtcNow -lt $deadline -and -not $process.HasExited) {
+            $client = [System.Net.Sockets.TcpClient]::new()
+            try {
+                $client.Connect('127.0.0.1', $port)
+                return [pscustomobject]@{ Process = $process; Port = $port; Server = "127.0.0.1:$port" }
+            }
+            catch { Start-Sleep -Milliseconds 100 }
+            finally { $client.Dispose() }
+        }
+        Stop-Process -Id $process.Id -ErrorAction SilentlyContinue
+    }
+    throw "memcached $($arguments -join ' ') did not start listening within 10 s (5 ports tried)."
 }

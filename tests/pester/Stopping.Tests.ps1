@@ -29,7 +29,9 @@ BeforeAll {
             $null = $ps.AddScript("Import-Module -Name '$($ManifestPath -replace "'", "''")' -ErrorAction Stop`n$Script")
             $handle = $ps.BeginInvoke()
             Wait-TestCondition -Condition { $handle.IsCompleted -or (& $Started) } -TimeoutSeconds $TimeoutSeconds -Because 'the operation to get under way'
-            $handle.IsCompleted | Should -BeFalse -Because "the operation should still be running when it is stopped: $($ps.Streams.Error)"
+            # (Never enumerate $ps.Streams here: a running pipeline's collections block enumeration until it ends.)
+            $handle.IsCompleted | Should -BeFalse -Because 'the operation should still be running when it is stopped'
+
             $clock = [System.Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
             $clock.Stop()

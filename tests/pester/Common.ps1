@@ -409,3 +409,30 @@ function Start-TestMemcachedServer {
     }
     throw "memcached $($arguments -join ' ') did not start listening within 10 s (5 ports tried)."
 }
+
+function Restart-TestMemcached {
+    <# Stops a test memcached and starts an empty one on the same port (a node that restarted), returned as a new instance. #>
+    param([Parameter(Mandatory)] $Instance, [int] $MemoryMegabytes = 64)
+    Stop-TestMemcached $Instance
+    $binary = (Get-Command -Name memcached -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+    $arguments = @('-l', '127.0.0.1', '-p', "$($Instance.Port)", '-U', '0', '-m', "$MemoryMegabytes")
+    if (($IsLinux -or $IsMacOS) -and (& id -u) -eq '0') { $arguments += @('-u', 'nobody') }
+    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $process = Start-Process -FilePath $binary -ArgumentList $arguments -PassThru
+        $ready = [DateTime]::UtcNow.AddSeconds(2)
+        while ([DateTime]::UtcNow -lt $ready -and -not $process.HasExited) {
+            $client = [System.Net.Sockets.TcpClient]::new()
+            try {
+                $client.Connect('127.0.0.1', $Instance.Port)
+                return [pscustomobject]@{ Process = $process; Port = $Instance.Port; Server = $Instance.Server }
+            }
+            catch { Start-Sleep -Milliseconds 100 }
+            finally { $client.Dispose() }
+        }
+        # The port may still be held by the old process's socket: try again shortly.
+        if (-not $process.HasExited) { Stop-Process -Id $process.Id -ErrorAction SilentlyContinue }
+        Start-Sleep -Milliseconds 200
+    }
+    throw "memcached could not be restarted on $($Instance.Server) within 10 s."
+}

@@ -222,9 +222,10 @@ function New-TestFolder {
 
 function Invoke-TestPwsh {
     <#
-        Runs a script in a fresh `pwsh -NoProfile -NonInteractive` (the built module findable by name, as if
+        Runs a script in a fresh `pwsh -NoProfile -NonInteractive -File` (the built module findable by name, as if
         installed) and returns its exit code and output. A run that outlasts -TimeoutSeconds is killed and fails.
-        -Environment adds variables to the child's environment only.
+        -Environment adds variables to the child's environment only. -Interactive runs an interactive pwsh that
+        reads -Script from standard input line by line, so the lines after a command that prompts answer it.
     #>
     param(
         [Parameter(Mandatory)] [string] $Script,
@@ -235,9 +236,21 @@ function Invoke-TestPwsh {
     )
     $start = [System.Diagnostics.ProcessStartInfo]::new($PwshPath)
     $start.ArgumentList.Add('-NoProfile')
-    if (-not $Interactive) { $start.ArgumentList.Add('-NonInteractive') }
-    $start.ArgumentList.Add('-Command')
-    $start.ArgumentList.Add('-')
+    $file = $null
+    if ($Interactive) {
+        # Read from standard input line by line, as typed: lines after a prompting command answer its prompt.
+        $start.ArgumentList.Add('-Command')
+        $start.ArgumentList.Add('-')
+    }
+    else {
+        # A script file, so multi-line statements and script-terminating errors behave as in any script.
+        $file = Join-Path ([System.IO.Path]::GetTempPath()) ('memcacheops-child-' + [guid]::NewGuid().ToString('N') + '.ps1')
+        Set-Content -Path $file -Value $Script -Encoding utf8NoBOM
+        $start.ArgumentList.Add('-NonInteractive')
+        $start.ArgumentList.Add('-File')
+        $start.ArgumentList.Add($file)
+        $Script = ''
+    }
     $start.RedirectStandardInput = $true
     $start.RedirectStandardOutput = $true
     $start.RedirectStandardError = $true
@@ -267,6 +280,7 @@ function Invoke-TestPwsh {
     }
     finally {
         $process.Dispose()
+        if ($file) { Remove-Item -Path $file -ErrorAction SilentlyContinue }
     }
 }
 

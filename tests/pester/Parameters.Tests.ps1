@@ -1,5 +1,5 @@
 #Requires -Version 7.6
-# Pester 5. Each cmdlet's parameters as users see them through Get-Command: names, types, mandatory.
+# Pester 6. Each cmdlet's parameters as users see them through Get-Command: names, types, mandatory.
 # A cmdlet added to the module without an entry in $Expected fails, so this table stays the reviewed
 # description of the module's surface. Common and ShouldProcess parameters are left out.
 

@@ -186,7 +186,7 @@ Describe 'Help examples that need only memcached run as written' {
             # once it has shown something.
             $finished = $handle.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(10))
             if (-not $finished) {
-                $output.Count | Should -BeGreaterThan 0 -Because "an example still running after 10 s should have shown output: $runnable"
+                Wait-TestCondition -Condition { $output.Count -gt 0 -or $handle.IsCompleted } -TimeoutSeconds 30 -Because "output from an example still running after 10 s: $runnable"
                 $ps.Stop()
                 $errors = @($ps.Streams.Error | Where-Object { $_.FullyQualifiedErrorId -notlike 'PipelineStopped*' })
                 $errors.Count | Should -Be 0 -Because "the example should run without errors until stopped:`n$runnable`n$($errors | Out-String)"

@@ -45,9 +45,12 @@ public sealed class ProgressTracker : IDisposable
 
     public void SetPhase(string phase)
     {
-        if (string.Equals(Interlocked.Exchange(ref _phase, phase), phase, StringComparison.Ordinal))
+        if (string.Equals(Volatile.Read(ref _phase), phase, StringComparison.Ordinal))
             return;
+        // The note goes out before the switch: a caller that publishes the new phase right after this call (a move,
+        // whose tests act on the phase before its work starts) sees no wider gap than before.
         _sink.Verbose(string.Create(CultureInfo.InvariantCulture, $"{_activity}: {phase} (after {_clock.Elapsed.TotalSeconds:0.0} s, {Items:N0} items so far)."));
+        Volatile.Write(ref _phase, phase);
     }
 
     public ProgressSnapshot Snapshot(bool completed)

@@ -157,7 +157,7 @@ Invoke-Pester -Configuration `$configuration
         }
     }
     if ($failures) {
-        throw "Tests failed: $($failures -join '; ')."
+        throw "Tests failed: $($failures -join '; ')"
     }
 }
 

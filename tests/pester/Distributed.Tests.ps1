@@ -105,7 +105,7 @@ Describe 'Distributed warm-up through the cmdlets' {
         $result.Stored | Should -Be $Items.Count
     }
 
-    It 'imports Get-S3Object output piped in by BucketName and Key' -Skip:(-not $HasAwsTools) {
+    It 'imports Get-S3Object output piped in by BucketName and Key (needs AWS.Tools.S3, skipped without it)' -Skip:(-not $HasAwsTools) {
         Import-Module AWS.Tools.S3 -ErrorAction Stop
         $s3 = @{}
         if ($Cloud.EndpointUrl) { $s3.EndpointUrl = $Cloud.EndpointUrl; $s3.ForcePathStyleAddressing = $true }

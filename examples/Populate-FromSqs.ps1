@@ -14,10 +14,19 @@ param(
     [Parameter(Mandatory)] [string] $Bucket,
     [Parameter(Mandatory)] [string[]] $Ring,
     [string] $Region = 'us-east-1',
-    [int] $IdleTimeout = 300
+    [int] $IdleTimeout = 300,
+    [string] $ProfileName,
+    # An S3-compatible service or VPC endpoint instead of AWS's (and SQS's, unless -SqsEndpointUrl is given).
+    [string] $EndpointUrl,
+    [string] $SqsEndpointUrl
 )
 $ErrorActionPreference = 'Stop'
 Import-Module MemcacheOps
+$aws = @{ Region = $Region }
+if ($ProfileName) { $aws.ProfileName = $ProfileName }
+if ($EndpointUrl) { $aws.EndpointUrl = $EndpointUrl }
+if ($SqsEndpointUrl) { $aws.SqsEndpointUrl = $SqsEndpointUrl }
 
-Import-MemcacheData -SqsQueue $Queue -S3Bucket $Bucket -Server $Ring -Region $Region -IdleTimeout $IdleTimeout `
-    -MaxOpsPerSecond 20000 | Format-Table
+$result = Import-MemcacheData -SqsQueue $Queue -S3Bucket $Bucket -Server $Ring -IdleTimeout $IdleTimeout -MaxOpsPerSecond 20000 @aws
+$result | Format-Table
+if (-not $result.Success) { throw "Some chunks were not imported: $($result.Notes -join '; ')" }

@@ -109,6 +109,348 @@ function Get-TestItem {
     return $found
 }
 
+# ---------------------------------------------------------------------------------------------------------
+# Added for the Pester kit (pipelines, stopping, runbooks, load order, cloud). The functions above keep their
+# names and behaviour; other suites rely on them.
+
+# The folder that holds the built module folder (artifacts/module), for `Import-Module MemcacheOps` by name
+# in child sessions, as the runbooks in examples/ do.
+$ModuleSearchPath = Split-Path -Path (Split-Path -Path $LayoutManifestPath -Parent) -Parent
+# The pwsh running this session, for child sessions. As a .NET global tool, this process is `dotnet pwsh.dll`,
+# so the apphost in $PSHOME is used rather than the process's own path.
+$PwshPath = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+if (-not (Test-Path $PwshPath)) { $PwshPath = (Get-Process -Id $PID).Path }
+
+function Add-TestItems {
+    <#
+        Stores -Count items named "<Prefix><n>" (n from 1) with values of -ValueSize bytes, in one pipelined burst
+        of 'set ... noreply' closed by 'version', so thousands of items take milliseconds. Fails unless the
+        server then holds every key (checked with 'mg' on a sample), so a silently refused set is never missed.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Server,
+        [Parameter(Mandatory)] [int] $Count,
+        [string] $Prefix = 'item:',
+        [int] $ValueSize = 100,
+        [int] $Flags = 0,
+        [int] $TimeToLive = 0
+    )
+    $hostName, $port = $Server -split ':'
+    $client = [System.Net.Sockets.TcpClient]::new($hostName, [int]$port)
+    try {
+        $stream = $client.GetStream()
+        $stream.ReadTimeout = 30000
+        $buffer = [System.IO.MemoryStream]::new()
+        $ascii = [System.Text.Encoding]::ASCII
+        for ($n = 1; $n -le $Count; $n++) {
+            $fill = [string][char](97 + ($n % 26))
+            $value = $ascii.GetBytes(("$n-" + ($fill * $ValueSize)).Substring(0, $ValueSize))
+            $header = $ascii.GetBytes("set $Prefix$n $Flags $TimeToLive $ValueSize noreply`r`n")
+            $buffer.Write($header, 0, $header.Length)
+            $buffer.Write($value, 0, $value.Length)
+            $buffer.Write([byte[]](13, 10), 0, 2)
+            if ($buffer.Length -ge 1MB -or $n -eq $Count) {
+                $stream.Write($buffer.GetBuffer(), 0, [int]$buffer.Length)
+                $buffer.SetLength(0)
+            }
+        }
+        $end = $ascii.GetBytes("version`r`n")
+        $stream.Write($end, 0, $end.Length)
+        $reader = [System.IO.StreamReader]::new($stream, $ascii)
+        $reply = $reader.ReadLine()
+        if ($reply -notlike 'VERSION *') { throw "Loading $Count items into $Server ended with '$reply'." }
+    }
+    finally {
+        $client.Dispose()
+    }
+    $sample = @(1, [math]::Max(1, [int]($Count / 2)), $Count) | Sort-Object -Unique | ForEach-Object { "$Prefix$_" }
+    $found = Get-TestItem -Server $Server -Key $sample
+    foreach ($key in $sample) {
+        if (-not $found.ContainsKey($key)) { throw "$Server did not keep $key after the bulk load (too little memory?)." }
+    }
+}
+
+function Get-TestItemCount {
+    <# The server's curr_items, read with the text protocol (independent of the module). #>
+    param([Parameter(Mandatory)] [string] $Server)
+    $hostName, $port = $Server -split ':'
+    $client = [System.Net.Sockets.TcpClient]::new($hostName, [int]$port)
+    try {
+        $stream = $client.GetStream()
+        $stream.ReadTimeout = 5000
+        $request = [System.Text.Encoding]::ASCII.GetBytes("stats`r`n")
+        $stream.Write($request, 0, $request.Length)
+        $reader = [System.IO.StreamReader]::new($stream, [System.Text.Encoding]::ASCII)
+        for ($i = 0; $i -lt 500; $i++) {
+            $line = $reader.ReadLine()
+            if ($line -eq 'END' -or $null -eq $line) { break }
+            if ($line -match '^STAT curr_items (\d+)$') { $items = [long]$Matches[1] }
+        }
+        return $items
+    }
+    finally {
+        $client.Dispose()
+    }
+}
+
+function Clear-TestMemcached {
+    <# Empties a server (flush_all) so a suite can reuse it. Its curr_items stays up until memcached reclaims the
+       flushed items: check what it holds by key (Get-TestItem), not with Get-TestItemCount. #>
+    param([Parameter(Mandatory)] [string] $Server)
+    $hostName, $port = $Server -split ':'
+    $client = [System.Net.Sockets.TcpClient]::new($hostName, [int]$port)
+    try {
+        $stream = $client.GetStream()
+        $stream.ReadTimeout = 5000
+        $request = [System.Text.Encoding]::ASCII.GetBytes("flush_all`r`n")
+        $stream.Write($request, 0, $request.Length)
+        $reply = [System.IO.StreamReader]::new($stream, [System.Text.Encoding]::ASCII).ReadLine()
+        if ($reply -ne 'OK') { throw "flush_all on $Server answered '$reply'." }
+    }
+    finally {
+        $client.Dispose()
+    }
+}
+
+function New-TestFolder {
+    <# A fresh folder under the temp folder; remove it with Remove-Item -Recurse in AfterAll. #>
+    param([string] $Name = 'memcacheops-pester')
+    $path = Join-Path ([System.IO.Path]::GetTempPath()) ("$Name-" + [guid]::NewGuid().ToString('N'))
+    $null = New-Item -ItemType Directory -Path $path
+    return $path
+}
+
+function Invoke-TestPwsh {
+    <#
+        Runs a script in a fresh `pwsh -NoProfile -NonInteractive -File` (the built module findable by name, as if
+        installed) and returns its exit code and output. A run that outlasts -TimeoutSeconds is killed and fails.
+        -Environment adds variables to the child's environment only. -Interactive runs an interactive pwsh that
+        reads -Script from standard input line by line, so the lines after a command that prompts answer it.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Script,
+        [hashtable] $Environment = @{},
+        [int] $TimeoutSeconds = 120,
+        [string] $WorkingDirectory = $RepositoryRoot,
+        [switch] $Interactive
+    )
+    $start = [System.Diagnostics.ProcessStartInfo]::new($PwshPath)
+    $start.ArgumentList.Add('-NoProfile')
+    $file = $null
+    if ($Interactive) {
+        # Read from standard input line by line, as typed: lines after a prompting command answer its prompt.
+        $start.ArgumentList.Add('-Command')
+        $start.ArgumentList.Add('-')
+    }
+    else {
+        # A script file, so multi-line statements and script-terminating errors behave as in any script.
+        $file = Join-Path ([System.IO.Path]::GetTempPath()) ('memcacheops-child-' + [guid]::NewGuid().ToString('N') + '.ps1')
+        Set-Content -Path $file -Value $Script -Encoding utf8NoBOM
+        $start.ArgumentList.Add('-NonInteractive')
+        $start.ArgumentList.Add('-File')
+        $start.ArgumentList.Add($file)
+        $Script = ''
+    }
+    $start.RedirectStandardInput = $true
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.UseShellExecute = $false
+    $start.WorkingDirectory = $WorkingDirectory
+    $start.Environment['PSModulePath'] = $ModuleSearchPath + [System.IO.Path]::PathSeparator + $env:PSModulePath
+    $start.Environment['NO_COLOR'] = '1'
+    foreach ($name in $Environment.Keys) { $start.Environment[$name] = [string]$Environment[$name] }
+    $process = [System.Diagnostics.Process]::Start($start)
+    try {
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        $process.StandardInput.Write($Script)
+        $process.StandardInput.Close()
+        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+            $process.Kill($true)
+            $null = $process.WaitForExit(5000)
+            throw "pwsh did not finish within $TimeoutSeconds s. Output so far:`n$($stdout.Result)`n$($stderr.Result)"
+        }
+        $process.WaitForExit()
+        [pscustomobject]@{
+            ExitCode = $process.ExitCode
+            Output   = $stdout.Result
+            Errors   = $stderr.Result
+            Text     = $stdout.Result + $stderr.Result
+        }
+    }
+    finally {
+        $process.Dispose()
+        if ($file) { Remove-Item -Path $file -ErrorAction SilentlyContinue }
+    }
+}
+
+function Wait-TestCondition {
+    <# Polls -Condition every 50 ms until it returns true; throws -Because after -TimeoutSeconds. #>
+    param([Parameter(Mandatory)] [scriptblock] $Condition, [double] $TimeoutSeconds = 10, [string] $Because = 'the condition')
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        if (& $Condition) { return }
+        Start-Sleep -Milliseconds 50
+    }
+    throw "Timed out after $TimeoutSeconds s waiting for $Because."
+}
+
+function Start-TestCloudEmulators {
+    <#
+        Starts the S3 emulator (s3rver) and the SQS emulator (fauxqs) from tests/emulators on free 127.0.0.1
+        ports, as tests/MemcacheOps.Tests/Cloud/CloudEmulators.cs does for xunit, with two buckets made.
+        Returns endpoints and credentials; stop them with Stop-TestCloudEmulators (by pid). Needs Node.js and
+        `npm ci --prefix tests/emulators` (bash .ci/setup does both).
+    #>
+    $folder = Join-Path $RepositoryRoot 'tests' 'emulators'
+    foreach ($tool in 's3rver', 'fauxqs') {
+        if (-not (Test-Path (Join-Path $folder 'node_modules' $tool))) {
+            throw "The $tool emulator is not installed under $folder/node_modules. Install the test emulators with: npm ci --prefix tests/emulators"
+        }
+    }
+    $node = Get-Command -Name node -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $node) { throw 'Node.js is not installed (the S3/SQS emulators need it): bash .ci/setup installs it.' }
+    $work = New-TestFolder -Name 'memcacheops-emulators'
+    $buckets = 'memcacheops-pester', 'memcacheops-pester-other'
+    $s3Arguments = @('--openssl-legacy-provider', (Join-Path $folder 'node_modules' 's3rver' 'bin' 's3rver.js'), '--directory', (Join-Path $work 's3'),
+        '--address', '127.0.0.1', '--port', '0', '--silent') + ($buckets | ForEach-Object { '--configure-bucket', $_ })
+    $null = New-Item -ItemType Directory -Path (Join-Path $work 's3')
+    $s3 = Start-TestNodeProcess -Node $node.Source -Arguments $s3Arguments -Output (Join-Path $work 's3rver.log') -Ready 'listening on (\S+):(\d+)'
+    try {
+        $sqs = Start-TestNodeProcess -Node $node.Source -Arguments @((Join-Path $folder 'fauxqs-loopback.mjs')) -Output (Join-Path $work 'fauxqs.log') `
+            -Ready 'fauxqs listening on http://127\.0\.0\.1:(\d+)' -Environment @{ FAUXQS_PORT = '0'; FAUXQS_HOST = 'localhost'; FAUXQS_LOGGER = 'false' }
+    }
+    catch {
+        Stop-Process -Id $s3.Process.Id -ErrorAction SilentlyContinue
+        throw
+    }
+    [pscustomobject]@{
+        S3Endpoint  = "http://127.0.0.1:$($s3.Match.Groups[2].Value)"
+        SqsEndpoint = "http://127.0.0.1:$($sqs.Match.Groups[1].Value)"
+        Bucket      = $buckets[0]
+        OtherBucket = $buckets[1]
+        # s3rver's built-in account (it checks signatures made with it); fauxqs accepts any credentials.
+        AccessKey   = 'S3RVER'
+        SecretKey   = 'S3RVER'
+        Region      = 'us-east-1'
+        Processes   = @($s3.Process, $sqs.Process)
+        Folder      = $work
+    }
+}
+
+function Start-TestNodeProcess {
+    <# Starts node with its output in a file and waits (at most 60 s) for the line matching -Ready. #>
+    param([string] $Node, [string[]] $Arguments, [string] $Output, [string] $Ready, [hashtable] $Environment = @{})
+    $start = [System.Diagnostics.ProcessStartInfo]::new($Node)
+    foreach ($argument in $Arguments) { $start.ArgumentList.Add($argument) }
+    foreach ($name in $Environment.Keys) { $start.Environment[$name] = $Environment[$name] }
+    $start.UseShellExecute = $false
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $process = [System.Diagnostics.Process]::Start($start)
+    # Keep draining both streams into files so the emulator never blocks on a full pipe.
+    # Unbuffered (buffer size 1) and shared, so the readiness line can be read while the emulator runs.
+    $null = $process.StandardOutput.BaseStream.CopyToAsync([System.IO.FileStream]::new($Output, 'Create', 'Write', 'ReadWrite', 1))
+    $null = $process.StandardError.BaseStream.CopyToAsync([System.IO.FileStream]::new("$Output.err", 'Create', 'Write', 'ReadWrite', 1))
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $text = Get-Content -Raw -Path $Output -ErrorAction SilentlyContinue
+        if ($text -and $text -match $Ready) {
+            return [pscustomobject]@{ Process = $process; Match = [regex]::Match($text, $Ready) }
+        }
+        if ($process.HasExited) { break }
+        Start-Sleep -Milliseconds 100
+    }
+    if (-not $process.HasExited) { $process.Kill($true) }
+    $said = (Get-Content -Raw -Path $Output, "$Output.err" -ErrorAction SilentlyContinue) -join "`n"
+    throw "$([System.IO.Path]::GetFileName($Arguments[-1])) did not start within 60 s. Its output:`n$said"
+}
+
+function Stop-TestCloudEmulators {
+    param($Emulators)
+    if (-not $Emulators) { return }
+    foreach ($process in $Emulators.Processes) {
+        if ($process -and -not $process.HasExited) {
+            $process.Kill($true)
+            $null = $process.WaitForExit(5000)
+        }
+    }
+    if ($Emulators.Folder -and (Test-Path $Emulators.Folder)) { Remove-Item -Path $Emulators.Folder -Recurse -Force -ErrorAction SilentlyContinue }
+}
+
+function New-TestSqsQueue {
+    <# Creates a queue on the SQS emulator (fauxqs takes unsigned requests) and returns its name. #>
+    param([Parameter(Mandatory)] $Emulators, [string] $Name = ('memcacheops-' + [guid]::NewGuid().ToString('N').Substring(0, 12)))
+    $null = Invoke-RestMethod -Method Post -Uri "$($Emulators.SqsEndpoint)/" -ContentType 'application/x-amz-json-1.0' `
+        -Headers @{ 'X-Amz-Target' = 'AmazonSQS.CreateQueue' } -Body (@{ QueueName = $Name } | ConvertTo-Json)
+    return $Name
+}
+
+function Get-TestSqsMessageCount {
+    <# Visible plus in-flight messages of an emulator queue. #>
+    param([Parameter(Mandatory)] $Emulators, [Parameter(Mandatory)] [string] $Name)
+    $url = (Invoke-RestMethod -Method Post -Uri "$($Emulators.SqsEndpoint)/" -ContentType 'application/x-amz-json-1.0' `
+            -Headers @{ 'X-Amz-Target' = 'AmazonSQS.GetQueueUrl' } -Body (@{ QueueName = $Name } | ConvertTo-Json)).QueueUrl
+    $attributes = (Invoke-RestMethod -Method Post -Uri "$($Emulators.SqsEndpoint)/" -ContentType 'application/x-amz-json-1.0' `
+            -Headers @{ 'X-Amz-Target' = 'AmazonSQS.GetQueueAttributes' } -Body (@{ QueueUrl = $url; AttributeNames = @('All') } | ConvertTo-Json)).Attributes
+    return [int]$attributes.ApproximateNumberOfMessages + [int]$attributes.ApproximateNumberOfMessagesNotVisible
+}
+
+function Start-TestMemcachedServer {
+    <#
+        Start-TestMemcached with a chosen memory limit and extra arguments (for example -MemoryMegabytes 2 for a
+        destination too small for its share). Stop it with Stop-TestMemcached.
+    #>
+    param([int] $MemoryMegabytes = 64, [string[]] $ExtraArgument = @())
+    $binary = Get-Command -Name memcached -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $binary) { throw 'memcached is not installed: apt-get install memcached (bash .ci/setup does it).' }
+    for ($attempt = 1; $attempt -le 5; $attempt++) {
+        $port = Get-FreeTcpPort
+        $arguments = @('-l', '127.0.0.1', '-p', "$port", '-U', '0', '-m', "$MemoryMegabytes") + $ExtraArgument
+        if (($IsLinux -or $IsMacOS) -and (& id -u) -eq '0') { $arguments += @('-u', 'nobody') }
+        $process = Start-Process -FilePath $binary.Source -ArgumentList $arguments -PassThru
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        while ([DateTime]::UtcNow -lt $deadline -and -not $process.HasExited) {
+            $client = [System.Net.Sockets.TcpClient]::new()
+            try {
+                $client.Connect('127.0.0.1', $port)
+                return [pscustomobject]@{ Process = $process; Port = $port; Server = "127.0.0.1:$port" }
+            }
+            catch { Start-Sleep -Milliseconds 100 }
+            finally { $client.Dispose() }
+        }
+        Stop-Process -Id $process.Id -ErrorAction SilentlyContinue
+    }
+    throw "memcached $($arguments -join ' ') did not start listening within 10 s (5 ports tried)."
+}
+
+function Restart-TestMemcached {
+    <# Stops a test memcached and starts an empty one on the same port (a node that restarted), returned as a new instance. #>
+    param([Parameter(Mandatory)] $Instance, [int] $MemoryMegabytes = 64)
+    Stop-TestMemcached $Instance
+    $binary = (Get-Command -Name memcached -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+    $arguments = @('-l', '127.0.0.1', '-p', "$($Instance.Port)", '-U', '0', '-m', "$MemoryMegabytes")
+    if (($IsLinux -or $IsMacOS) -and (& id -u) -eq '0') { $arguments += @('-u', 'nobody') }
+    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $process = Start-Process -FilePath $binary -ArgumentList $arguments -PassThru
+        $ready = [DateTime]::UtcNow.AddSeconds(2)
+        while ([DateTime]::UtcNow -lt $ready -and -not $process.HasExited) {
+            $client = [System.Net.Sockets.TcpClient]::new()
+            try {
+                $client.Connect('127.0.0.1', $Instance.Port)
+                return [pscustomobject]@{ Process = $process; Port = $Instance.Port; Server = $Instance.Server }
+            }
+            catch { Start-Sleep -Milliseconds 100 }
+            finally { $client.Dispose() }
+        }
+        # The port may still be held by the old process's socket: try again shortly.
+        if (-not $process.HasExited) { Stop-Process -Id $process.Id -ErrorAction SilentlyContinue }
+        Start-Sleep -Milliseconds 200
+    }
+    throw "memcached could not be restarted on $($Instance.Server) within 10 s."
+}
+
 function Start-TestMemcachedWith {
     <#
         Starts memcached like Start-TestMemcached, with more arguments, e.g.

@@ -1,18 +1,18 @@
 #Requires -Version 7.6
-# Pester 5. The distributed warm-up through the cmdlets: Export-MemcacheData ships a dump to S3 and announces it
+# Pester 6. The distributed warm-up through the cmdlets: Export-MemcacheData ships a dump to S3 and announces it
 # on SQS, Import-MemcacheData consumes the queue, reads an S3 prefix, and takes Get-S3Object output from the
 # pipeline; credentials come from $StoredAWSCredentials / $StoredAWSRegion as AWS.Tools sets them.
-# It needs an S3 and an SQS service (AWS, or emulators such as those `npm ci --prefix tests/emulators` installs)
-# and is skipped, with the reason, unless these are set:
+# It runs against the S3 and SQS emulators in tests/emulators (started here, on free loopback ports, and
+# stopped by pid), or against real services when these are set:
 #   MEMCACHEOPS_TEST_BUCKET        an existing bucket the tests may write to (under a fresh prefix)
 #   MEMCACHEOPS_TEST_QUEUE         an existing, empty SQS queue
 #   MEMCACHEOPS_TEST_ACCESS_KEY, MEMCACHEOPS_TEST_SECRET_KEY   credentials for both services
 # and optionally MEMCACHEOPS_TEST_REGION (default us-east-1), MEMCACHEOPS_TEST_S3_ENDPOINT and
 # MEMCACHEOPS_TEST_SQS_ENDPOINT (service URLs other than AWS's). The xunit tests in
-# tests/MemcacheOps.Tests/Distributed cover the same behaviour in depth without PowerShell.
+# tests/MemcacheOps.Tests/Distributed cover the same behaviour in depth without PowerShell. Only the test that
+# pipes Get-S3Object output needs AWS.Tools.S3, and it is skipped, with the reason, without it.
 
 BeforeDiscovery {
-    $Configured = [bool]($env:MEMCACHEOPS_TEST_BUCKET -and $env:MEMCACHEOPS_TEST_QUEUE -and $env:MEMCACHEOPS_TEST_ACCESS_KEY -and $env:MEMCACHEOPS_TEST_SECRET_KEY)
     $HasAwsTools = [bool](Get-Module -ListAvailable -Name AWS.Tools.S3)
 }
 
@@ -39,11 +39,27 @@ BeforeAll {
         [string] $Name = 'pester'
     }
 
+    $Configured = [bool]($env:MEMCACHEOPS_TEST_BUCKET -and $env:MEMCACHEOPS_TEST_QUEUE -and $env:MEMCACHEOPS_TEST_ACCESS_KEY -and $env:MEMCACHEOPS_TEST_SECRET_KEY)
     $Cloud = @{}
-    if ($env:MEMCACHEOPS_TEST_S3_ENDPOINT) { $Cloud.EndpointUrl = $env:MEMCACHEOPS_TEST_S3_ENDPOINT }
-    if ($env:MEMCACHEOPS_TEST_SQS_ENDPOINT) { $Cloud.SqsEndpointUrl = $env:MEMCACHEOPS_TEST_SQS_ENDPOINT }
-    $Bucket = $env:MEMCACHEOPS_TEST_BUCKET
-    $Queue = $env:MEMCACHEOPS_TEST_QUEUE
+    if ($Configured) {
+        if ($env:MEMCACHEOPS_TEST_S3_ENDPOINT) { $Cloud.EndpointUrl = $env:MEMCACHEOPS_TEST_S3_ENDPOINT }
+        if ($env:MEMCACHEOPS_TEST_SQS_ENDPOINT) { $Cloud.SqsEndpointUrl = $env:MEMCACHEOPS_TEST_SQS_ENDPOINT }
+        $Bucket = $env:MEMCACHEOPS_TEST_BUCKET
+        $Queue = $env:MEMCACHEOPS_TEST_QUEUE
+        $AccessKey = $env:MEMCACHEOPS_TEST_ACCESS_KEY
+        $SecretKey = $env:MEMCACHEOPS_TEST_SECRET_KEY
+        $Region = if ($env:MEMCACHEOPS_TEST_REGION) { $env:MEMCACHEOPS_TEST_REGION } else { 'us-east-1' }
+    }
+    else {
+        $Emulators = Start-TestCloudEmulators
+        $Cloud.EndpointUrl = $Emulators.S3Endpoint
+        $Cloud.SqsEndpointUrl = $Emulators.SqsEndpoint
+        $Bucket = $Emulators.Bucket
+        $Queue = New-TestSqsQueue -Emulators $Emulators
+        $AccessKey = $Emulators.AccessKey
+        $SecretKey = $Emulators.SecretKey
+        $Region = $Emulators.Region
+    }
     $Prefix = 'memcacheops-pester/' + [guid]::NewGuid().ToString('N')
     $Work = Join-Path ([System.IO.Path]::GetTempPath()) ('memcacheops-pester-' + [guid]::NewGuid().ToString('N'))
 
@@ -59,14 +75,15 @@ BeforeAll {
 AfterAll {
     Remove-Variable -Name StoredAWSCredentials, StoredAWSRegion -Scope Global -ErrorAction SilentlyContinue
     foreach ($instance in $Source, $TargetA, $TargetB, $TargetC) { Stop-TestMemcached $instance }
+    if ($Emulators) { Stop-TestCloudEmulators $Emulators }
     if ($Work -and (Test-Path $Work)) { Remove-Item -Path $Work -Recurse -Force }
     Remove-Module -Name MemcacheOps -Force -ErrorAction SilentlyContinue
 }
 
-Describe 'Distributed warm-up through the cmdlets' -Skip:(-not $Configured) {
+Describe 'Distributed warm-up through the cmdlets' {
     It 'exports to S3 with credentials from $StoredAWSCredentials and announces every chunk' {
-        $global:StoredAWSCredentials = [TestStoredCredentials]@{ Credentials = [TestCredentials]::new($env:MEMCACHEOPS_TEST_ACCESS_KEY, $env:MEMCACHEOPS_TEST_SECRET_KEY) }
-        $global:StoredAWSRegion = if ($env:MEMCACHEOPS_TEST_REGION) { $env:MEMCACHEOPS_TEST_REGION } else { 'us-east-1' }
+        $global:StoredAWSCredentials = [TestStoredCredentials]@{ Credentials = [TestCredentials]::new($AccessKey, $SecretKey) }
+        $global:StoredAWSRegion = $Region
         $result = Export-MemcacheData -Server $Source.Server -Path (Join-Path $Work 'dump') -KeyFileSize 8192 -DataFileSize 8192 `
             -S3Bucket $Bucket -S3Prefix $Prefix -SqsQueue $Queue -RequestId 'pester' -RemoveLocal @Cloud -ErrorAction Stop
         $result.Complete | Should -BeTrue
@@ -88,13 +105,13 @@ Describe 'Distributed warm-up through the cmdlets' -Skip:(-not $Configured) {
         $result.Stored | Should -Be $Items.Count
     }
 
-    It 'imports Get-S3Object output piped in by BucketName and Key' -Skip:(-not $HasAwsTools) {
+    It 'imports Get-S3Object output piped in by BucketName and Key (needs AWS.Tools.S3, skipped without it)' -Skip:(-not $HasAwsTools) {
         Import-Module AWS.Tools.S3 -ErrorAction Stop
         $s3 = @{}
-        if ($env:MEMCACHEOPS_TEST_S3_ENDPOINT) { $s3.EndpointUrl = $env:MEMCACHEOPS_TEST_S3_ENDPOINT; $s3.ForcePathStyleAddressing = $true }
+        if ($Cloud.EndpointUrl) { $s3.EndpointUrl = $Cloud.EndpointUrl; $s3.ForcePathStyleAddressing = $true }
         $fresh = Start-TestMemcached
         try {
-            $result = Get-S3Object -BucketName $Bucket -KeyPrefix "$Prefix/pester/" -AccessKey $env:MEMCACHEOPS_TEST_ACCESS_KEY -SecretKey $env:MEMCACHEOPS_TEST_SECRET_KEY @s3 |
+            $result = Get-S3Object -BucketName $Bucket -KeyPrefix "$Prefix/pester/" -AccessKey $AccessKey -SecretKey $SecretKey @s3 |
                 Import-MemcacheData -Server $fresh.Server @Cloud -ErrorAction Stop
             $result.Stored | Should -Be $Items.Count
         }

@@ -1,5 +1,5 @@
 #Requires -Version 7.6
-# Pester 5. End to end against real memcached servers started on free 127.0.0.1 ports.
+# Pester 6. End to end against real memcached servers started on free 127.0.0.1 ports.
 # Parts that need cmdlets not built yet carry "(needs <cmdlet>)" in their names and are skipped, with that
 # reason, until the module exports those cmdlets; they then run unchanged.
 

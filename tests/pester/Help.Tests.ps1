@@ -1,5 +1,5 @@
 #Requires -Version 7.6
-# Pester 5. Every cmdlet has full help: synopsis, description, at least two examples, and a description
+# Pester 6. Every cmdlet has full help: synopsis, description, at least two examples, and a description
 # for every parameter. The help comes from en-US/MemcacheOps.Cmdlets.dll-Help.xml, generated at build time.
 
 BeforeDiscovery {

@@ -1,5 +1,5 @@
 #Requires -Version 7.6
-# Pester 5. The manifest is valid, and exports exactly what the module contains.
+# Pester 6. The manifest is valid, and exports exactly what the module contains.
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')

@@ -1,5 +1,5 @@
 #Requires -Version 7.6
-# Pester 5. Each cmdlet's parameters as users see them through Get-Command: names, types, mandatory.
+# Pester 6. Each cmdlet's parameters as users see them through Get-Command: names, types, mandatory.
 # A cmdlet added to the module without an entry in $Expected fails, so this table stays the reviewed
 # description of the module's surface. Common and ShouldProcess parameters are left out.
 
@@ -248,6 +248,7 @@ Describe 'Parameters of <_>' -ForEach $CmdletNames {
 
     It 'has the expected parameter types' {
         foreach ($parameter in $Actual) {
+            $Expected[$Name].ContainsKey($parameter.Name) | Should -BeTrue -Because "-$($parameter.Name) should be in `$Expected['$Name']"
             $parameter.ParameterType | Should -Be ([type]$Expected[$Name][$parameter.Name][0]) -Because "-$($parameter.Name) type"
         }
     }

@@ -1,7 +1,7 @@
 #Requires -Version 7.6
 # Pester 5/6. Test-MemcacheNode as users run it: against memcached processes this file starts (a default one
 # and one started with -I 64k), through the pipeline, with -Quiet in Should, with errors, -WhatIf, its views
-# at 80 columns, a stop in the middle, and the Prove-NewNode runbook from examples/ run for real.
+# at 80 columns and a stop in the middle. (The Prove-NewNode runbook in examples/ runs in Runbooks.Tests.ps1.)
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
@@ -112,33 +112,5 @@ Describe 'Test-MemcacheNode' {
             $ps.Dispose()
         }
         Get-TestKeyCount $Small.Server | Should -Be 0
-    }
-}
-
-Describe 'examples/Prove-NewNode.Tests.ps1' {
-    BeforeAll {
-        # Runs the runbook as an operator would, with the node names in variables: Invoke-Pester in a fresh pwsh,
-        # once for a healthy node replacing a smaller one and once the other way round (one process for both,
-        # as starting pwsh and Pester is most of the cost).
-        $runbook = Join-Path $RepositoryRoot 'examples' 'Prove-NewNode.Tests.ps1'
-        $pester = (Get-Module -Name Pester).Path
-        # The latency step runs briefly at a modest rate with a limit a loaded CI machine keeps: it proves the
-        # step works, not this machine's latency.
-        $script = "Import-Module '$pester'; Import-Module '$ManifestPath'; " +
-            "`$env:MEMCACHEOPS_TARGET_RATE = '500'; `$env:MEMCACHEOPS_MAX_P99_MS = '1000'; `$env:MEMCACHEOPS_LATENCY_SECONDS = '2'; " +
-            "foreach (`$pair in @(@('$($Default.Server)', '$($Small.Server)'), @('$($Small.Server)', '$($Default.Server)'))) { " +
-            "`$env:MEMCACHEOPS_NEW_NODE = `$pair[0]; `$env:MEMCACHEOPS_OLD_NODE = `$pair[1]; " +
-            "`$r = Invoke-Pester -Path '$runbook' -PassThru -Output None; " +
-            "'RUNBOOK {0}|{1}|{2}' -f `$r.PassedCount, `$r.SkippedCount, (`$r.Failed.Name -join ',') }"
-        $Outcomes = @(& (Get-TestPwshPath) -NoProfile -NonInteractive -Command $script | Where-Object { "$_".StartsWith('RUNBOOK ') })
-    }
-
-    It 'passes against a healthy new node that replaces a smaller one, and leaves no test key' {
-        $Outcomes[0] | Should -Be 'RUNBOOK 6|0|'
-        Get-TestKeyCount $Default.Server | Should -Be 0
-    }
-
-    It 'fails against a node that cannot hold the items of the node it replaces, naming the step' {
-        $Outcomes[1] | Should -Be 'RUNBOOK 5|0|stores values as large as the node it replaces, with as much memory'
     }
 }

@@ -156,6 +156,7 @@ public sealed class CompareMemcacheDataCommand : MemcacheBulkCmdlet
             Connection = ConnectionOptions,
         };
         // Compare only reads, so there is nothing to confirm: no ShouldProcess.
+        WriteVerbose($"Comparing {options.Reference} (reference) with {options.Difference} (difference){(options.Summary ? ", summary only" : string.Empty)}.");
         RunOperation((sink, token) => CompareService.RunAsync(options, sink, token));
         base.EndProcessing();
     }

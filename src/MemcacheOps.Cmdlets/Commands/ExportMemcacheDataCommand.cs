@@ -6,6 +6,7 @@ using MemcacheOps.Engine.Config;
 using MemcacheOps.Engine.Distributed;
 using MemcacheOps.Engine.Endpoints;
 using MemcacheOps.Engine.Export;
+using MemcacheOps.Engine.KeySources;
 using MemcacheOps.Engine.Listing;
 
 namespace MemcacheOps.Cmdlets.Commands;
@@ -67,6 +68,7 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
     private readonly List<string> _keyServers = [];
     private readonly List<string> _servers = [];
     private GivenKeys? _given;
+    private readonly Dictionary<string, GivenKeys> _givenByServer = new(StringComparer.Ordinal);
     private readonly List<string> _configFiles = [];
 
     /// <summary>
@@ -266,13 +268,18 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
         switch (ParameterSetName)
         {
             case KeysSet:
-                _given ??= Own(new GivenKeys());
                 foreach (var key in InputObject)
                 {
-                    _keyServers.Add(key.Server);
+                    // Each key is asked only of the server it was listed on (Get-MemcacheKeys a, b | Export-MemcacheData).
+                    var server = Validate(() => ServerEndpoint.Parse(key.Server).ToString());
+                    if (!_givenByServer.TryGetValue(server, out var given))
+                    {
+                        _keyServers.Add(server);
+                        _givenByServer.Add(server, given = Own(new GivenKeys()));
+                    }
                     Validate(() =>
                     {
-                        _given.Add(key.KeyBytes);
+                        given.Add(key.KeyBytes);
                         return 0;
                     });
                 }
@@ -323,7 +330,10 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
     {
         var values = Validate(Values);
         var settings = Validate(() => ExportSettingsMerge.Merge(config, ExportParameterMerge.ToOverrides(MyInvocation.BoundParameters, values)));
-        var options = settings.Export with { Path = GetUnresolvedProviderPathFromPSPath(settings.Export.Path) };
+        var options = settings.Export with
+        {
+            Path = GetUnresolvedProviderPathFromPSPath(settings.Export.Path),
+        };
         var publish = settings.Publish is { } shipped ? Validate(() => WithCredentials(shipped)) : null;
         var target = string.Join(", ", options.Servers) + " -> " + options.Path + (publish is null ? string.Empty : $" -> s3://{publish.Bucket}/{publish.Prefix}");
         if (!ShouldProcess(target, Plan(options)))
@@ -355,7 +365,9 @@ public sealed class ExportMemcacheDataCommand : MemcacheCloudCmdlet
             ConfigSet => bound.ContainsKey(nameof(Server)) ? ServerEndpoint.ParseList(Server) : null,
             _ => ServerEndpoint.ParseList(_servers),
         };
-        var keys = (_given ??= Own(new GivenKeys())).Build(KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile));
+        var keys = ParameterSetName == KeysSet
+            ? KeySource.PerServer(_givenByServer.ToDictionary(g => g.Key, g => g.Value.Build(null)!, StringComparer.Ordinal))
+            : (_given ??= Own(new GivenKeys())).Build(KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile));
         return new ExportParameterValues
         {
             Servers = servers,

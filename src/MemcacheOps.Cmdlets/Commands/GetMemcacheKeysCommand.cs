@@ -127,6 +127,7 @@ public sealed class GetMemcacheKeysCommand : MemcacheCmdlet
                 Connection = ConnectionOptions,
             },
         };
+        WriteVerbose($"{(CountOnly.IsPresent ? "Counting" : "Listing")} the keys of {string.Join(", ", servers)}{(Pattern is null ? string.Empty : $" matching '{Pattern}'")}.");
         RunOperation((sink, token) => KeyListingService.RunAsync(request, sink, token));
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Management.Automation;
 using MemcacheOps.Cmdlets.Infrastructure;
 using MemcacheOps.Engine.Endpoints;
@@ -70,6 +71,9 @@ public sealed class GetMemcacheStatsCommand : MemcacheCmdlet
             Count = MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : null,
             Connection = ConnectionOptions,
         };
+        WriteVerbose(options.Interval is { } every
+            ? string.Create(CultureInfo.InvariantCulture, $"Sampling {Group} statistics of {string.Join(", ", servers)} every {every.TotalSeconds:0.###} s{(options.Count is { } count ? $", {count} time(s)" : " until stopped")}.")
+            : $"Reading {Group} statistics of {string.Join(", ", servers)}.");
         RunOperation((sink, token) => StatsService.RunAsync(options, sink, token));
         base.EndProcessing();
     }

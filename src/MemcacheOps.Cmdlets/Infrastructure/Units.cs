@@ -57,6 +57,17 @@ public static class Units
     public static string Percent(double? ratio)
         => ratio is { } r ? string.Create(CultureInfo.InvariantCulture, $"{r * 100:0.0}%") : "n/a";
 
+    /// <summary>
+    /// The end of a long text in at most <paramref name="width"/> characters, "…" first: a table column of paths
+    /// keeps the folder names that tell dumps apart instead of the common start that PowerShell's own truncation keeps.
+    /// </summary>
+    public static string Tail(string? text, int width)
+    {
+        if (string.IsNullOrEmpty(text) || width < 2 || text.Length <= width)
+            return text ?? string.Empty;
+        return string.Concat("…", text.AsSpan(text.Length - (width - 1)));
+    }
+
     /// <summary>When an item expires, relative to now: "never", "expired", "in 5m 10s".</summary>
     public static string Expiry(DateTimeOffset? expiration)
     {

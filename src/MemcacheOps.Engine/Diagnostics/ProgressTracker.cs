@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace MemcacheOps.Engine.Diagnostics;
 
 /// <summary>
 /// Counts items and bytes from any thread with Interlocked and publishes a snapshot a few times per
-/// second from a timer, so the hot path never calls into front-end code.
+/// second from a timer, so the hot path never calls into front-end code. Each phase and the end are also
+/// told as verbose notes (shown by -Verbose), so a log says what the operation went through and when.
 /// </summary>
 public sealed class ProgressTracker : IDisposable
 {
@@ -24,6 +26,7 @@ public sealed class ProgressTracker : IDisposable
         _phase = phase;
         var period = interval ?? TimeSpan.FromMilliseconds(250);
         _timer = new Timer(_ => Publish(false), null, period, period);
+        _sink.Verbose($"{activity}: {phase}.");
     }
 
     public long Items => Interlocked.Read(ref _items);
@@ -40,7 +43,15 @@ public sealed class ProgressTracker : IDisposable
 
     public void SetTotal(long total) => Interlocked.Exchange(ref _total, total);
 
-    public void SetPhase(string phase) => Volatile.Write(ref _phase, phase);
+    public void SetPhase(string phase)
+    {
+        if (string.Equals(Volatile.Read(ref _phase), phase, StringComparison.Ordinal))
+            return;
+        // The note goes out before the switch: a caller that publishes the new phase right after this call (a move,
+        // whose tests act on the phase before its work starts) sees no wider gap than before.
+        _sink.Verbose(string.Create(CultureInfo.InvariantCulture, $"{_activity}: {phase} (after {_clock.Elapsed.TotalSeconds:0.0} s, {Items:N0} items so far)."));
+        Volatile.Write(ref _phase, phase);
+    }
 
     public ProgressSnapshot Snapshot(bool completed)
     {
@@ -80,6 +91,7 @@ public sealed class ProgressTracker : IDisposable
     {
         _timer.Dispose();
         Publish(true);
+        _sink.Verbose(string.Create(CultureInfo.InvariantCulture, $"{_activity}: done: {Items:N0} items, {Bytes:N0} bytes in {_clock.Elapsed.TotalSeconds:0.0} s."));
     }
 
     public void Dispose() => _timer.Dispose();

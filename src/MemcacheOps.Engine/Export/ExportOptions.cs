@@ -74,7 +74,8 @@ public sealed record ExportOptions
     /// <summary>
     /// Where the keys come from: null (or <see cref="KeySource.Listing"/>) lists each server; a key file or
     /// given keys (<see cref="KeySource.FromFile"/>, <see cref="KeyCollector"/>) dump only those keys, for
-    /// servers that do not list theirs. Given keys a server lacks are counted as missing.
+    /// servers that do not list theirs; <see cref="KeySource.PerServer"/> asks each server only for the keys
+    /// listed on it. Given keys a server lacks are counted as missing.
     /// </summary>
     public KeySource? Keys { get; init; }
 

@@ -132,10 +132,17 @@ public static class ImportService
                     failedFiles.Add(source.Path);
                     continue;
                 }
-                notes.Add($"Loaded the finished files of the incomplete dump '{source.Path}' ({source.IncompleteReason}).");
+                // Said as a warning too: at a console the result's notes are not on screen, and a partial load must not pass for a whole one.
+                var note = $"Loaded the finished files of the incomplete dump '{source.Path}' ({source.IncompleteReason}).";
+                notes.Add(note);
+                sink.Warning(note);
             }
             if (source.FlagsMayBeTruncated)
-                notes.Add($"'{source.Path}' is a cachemover dump: cachemover keeps only the low 16 bits of flags, so flags above 65535 arrive truncated.");
+            {
+                var note = $"'{source.Path}' is a cachemover dump: cachemover keeps only the low 16 bits of flags, so flags above 65535 arrive truncated.";
+                notes.Add(note);
+                sink.Warning(note);
+            }
             if (source.IgnoredFiles.Count > 0)
                 sink.Verbose($"{source.Path}: ignored {source.IgnoredFiles.Count} file(s) the dump does not list: {string.Join(", ", source.IgnoredFiles.Take(5))}");
             files.AddRange(source.Files);

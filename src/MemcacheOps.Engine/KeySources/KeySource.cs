@@ -44,6 +44,16 @@ public abstract class KeySource
         return new GivenKeySource(full, count, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"key file '{full}' ({count:N0} keys)"));
     }
 
+    /// <summary>
+    /// Keys given per server ("host:port" as <see cref="ServerEndpoint.ToString"/> writes it): each server is
+    /// asked only for its own keys, as key objects piped from a listing of several servers carry them.
+    /// </summary>
+    public static KeySource PerServer(IReadOnlyDictionary<string, KeySource> byServer)
+    {
+        ArgumentNullException.ThrowIfNull(byServer);
+        return new PerServerKeySource(byServer);
+    }
+
     public override string ToString() => Description;
 
     private sealed class ServerListingSource : KeySource

@@ -54,6 +54,11 @@ public static class MetadumpDrainer
                 else if (method == ListingMethod.CacheDump)
                     diagnostics.Warning(CacheDumpWarning(server, $"memcached {info.VersionText} has no lru_crawler metadump (1.4.31+)"));
             }
+            else if (method == ListingMethod.MetadumpAll)
+                diagnostics.Warning(AllWarning(server, "it was asked for (-Method MetadumpAll)"));
+            else if (method == ListingMethod.CacheDump)
+                diagnostics.Warning(CacheDumpWarning(server, "it was asked for (-Method CacheDump)"));
+            diagnostics.Verbose($"{server}: memcached {info.VersionText}, listing keys with {Describe(method)}.");
             var retries = 0;
             var deadline = DateTime.UtcNow + options.BusyTimeout;
             var delay = options.BusyInitialDelay;
@@ -133,6 +138,13 @@ public static class MetadumpDrainer
         => new(MemcacheErrorKind.Unsupported, "MemcacheListingDisabled",
             $"Server {server} does not list its keys: {why}. To export, compare or move its items, give their keys instead: -KeyFile (--key-file) with one key per line ('b64:' and base64 for binary keys), or pipe them in, as in: Get-Content keys.txt | Export-MemcacheData -Server {server} -Path <folder>.",
             server.ToString());
+
+    private static string Describe(ListingMethod method) => method switch
+    {
+        ListingMethod.MetadumpHash => "'lru_crawler metadump hash'",
+        ListingMethod.MetadumpAll => "'lru_crawler metadump all'",
+        _ => "'stats cachedump'",
+    };
 
     private static string AllWarning(ServerEndpoint server, string why)
         => $"{server}: listing with 'lru_crawler metadump all' because {why}. On a server taking traffic this can miss or repeat keys; the result may be incomplete.";

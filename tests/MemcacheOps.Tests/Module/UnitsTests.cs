@@ -38,4 +38,15 @@ public sealed class UnitsTests
         Assert.StartsWith("in ", Units.Expiry(DateTimeOffset.UtcNow.AddHours(2)), StringComparison.Ordinal);
         Assert.Equal("1.5 KiB/s", Units.BytesPerSecond(1536));
     }
+
+    [Theory]
+    [InlineData("/dumps/cache1", 16, "/dumps/cache1")]
+    [InlineData("/var/tmp/dumps/cache-node-07", 16, "…s/cache-node-07")]
+    [InlineData("", 16, "")]
+    [InlineData(null, 16, "")]
+    public void Tail_KeepsTheEndOfLongText(string? text, int width, string expected)
+    {
+        Assert.Equal(expected, Units.Tail(text, width));
+        Assert.True(Units.Tail(text, width).Length <= width);
+    }
 }

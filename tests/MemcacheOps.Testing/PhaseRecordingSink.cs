@@ -9,7 +9,9 @@ namespace MemcacheOps.Testing;
 /// A collecting sink that notes when each progress phase was first seen (a Stopwatch timestamp), for
 /// tests that act on a phase and for benchmarks that report where the time went. A move publishes each
 /// phase change at once, before the phase's work, so <paramref name="onPhase"/> (called with the phase
-/// of every snapshot, on the engine's thread, and waited for) completes before that work starts.
+/// of every snapshot and waited for) completes before that work starts. It is called for every snapshot,
+/// on the thread that published it: the engine's for a phase change, the progress timer's a few times a
+/// second, possibly first; an action meant to happen once must make every caller wait for that one run.
 /// </summary>
 public sealed class PhaseRecordingSink(Func<string, Task>? onPhase = null, Action<object>? onResult = null) : IOperationSink
 {

@@ -70,7 +70,15 @@ public class Memcached1645ReplayTests
         await using var server = Server();
         var (keys, sink) = await ListAsync(server.Endpoint, method);
         Assert.Empty(sink.Errors);
-        Assert.Empty(sink.Warnings);
+        if (method == ListingMethod.MetadumpAll)
+        {
+            // Asked for by name, the LRU walk is listed with its warning: on a live server it can miss or repeat keys.
+            Assert.Contains("may be incomplete", Assert.Single(sink.Warnings), StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Empty(sink.Warnings);
+        }
         Assert.Equal(RecordedKeys.Order(), keys.Select(k => k.Key).Order());
         var session = keys.Single(k => k.Key == "session:abc");
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1796690284), session.Expiration);

@@ -147,12 +147,11 @@ public sealed class SyncPassTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_later_pass_carries_a_ttl_changed_by_touch_although_the_cas_stays()
     {
         var key = ReferenceDataSet.Key(0); // never expires in the data set
-        var sink = new PhaseRecordingSink(phase =>
-        {
-            if (phase == "pass 2: listing and copying")
-                Assert.Equal("TOUCHED\r\n", _source.Send("touch key:0 5000\r\n"));
-            return Task.CompletedTask;
-        });
+        // Every snapshot of the phase comes here (the progress timer's too, on its own thread), and each caller
+        // waits for what it returns: one touch, as pass 2 starts, that every caller waits for. A second touch
+        // during or after pass 2 would be a change the closing listing reports.
+        var touch = new Lazy<Task>(() => Task.Run(() => Assert.Equal("TOUCHED\r\n", _source.Send("touch key:0 5000\r\n"))));
+        var sink = new PhaseRecordingSink(phase => phase == "pass 2: listing and copying" ? touch.Value : Task.CompletedTask);
 
         var result = Assert.Single(await MoveService.RunAsync(new MoveOptions
         {

@@ -123,11 +123,13 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Reads at least one more byte from the socket into the buffer. Throws on end of stream or when no
-    /// byte arrives within the read timeout (or <paramref name="timeout"/> when given).
+    /// Reads at least one more byte from the socket into the buffer. Throws on end of stream, when no
+    /// byte arrives within the read timeout (or <paramref name="timeout"/> when given), or when an awaited
+    /// reply has run out of time (see <see cref="BeginReply"/>).
     /// </summary>
     public async ValueTask FillAsync(CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
+        var limit = NextReadLimit(timeout);
         if (_start > 0 && (_end == _buffer.Length || _start > _buffer.Length / 2))
         {
             // Compact so the free space is at the end; buffered bytes are few relative to the buffer.
@@ -160,7 +162,6 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
         }
         using (var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            var limit = timeout ?? _options.ReadTimeout;
             if (limit != Timeout.InfiniteTimeSpan)
                 cts.CancelAfter(limit);
             try
@@ -169,9 +170,7 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new MemcacheException(MemcacheErrorKind.Timeout, "MemcacheReadTimeout",
-                    $"Server {Endpoint} sent nothing for {limit.TotalSeconds:0.#} s (received {BytesReceived} bytes so far). Check that it is memcached and not overloaded, or raise the timeout.",
-                    Endpoint.ToString());
+                throw ReadTimedOut(limit);
             }
             catch (SocketException ex)
             {

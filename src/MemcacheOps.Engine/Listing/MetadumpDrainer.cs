@@ -41,6 +41,7 @@ public static class MetadumpDrainer
                 await StatsReader.ReadAsync(connection, StatsGroup.General, cancellationToken).ConfigureAwait(false), DateTimeOffset.UtcNow);
             // A server without a clock statistic (not memcached's own build) is taken to share this host's.
             var serverTime = generalStats.Raw.ContainsKey("time") ? generalStats.ServerTime : DateTimeOffset.UtcNow;
+            var identity = ServerIdentity.Of(generalStats);
             var method = options.Method;
             if (method == ListingMethod.Auto)
             {
@@ -60,7 +61,7 @@ public static class MetadumpDrainer
                 if (method == ListingMethod.CacheDump)
                 {
                     var (lines, bytes) = await CacheDumpAsync(connection, sink, cancellationToken).ConfigureAwait(false);
-                    return new ListingSummary(method, lines, bytes, retries, info.VersionText, serverTime);
+                    return new ListingSummary(method, lines, bytes, retries, info.VersionText, serverTime, identity);
                 }
                 if (method == ListingMethod.MetadumpHash)
                 {
@@ -69,13 +70,18 @@ public static class MetadumpDrainer
                 }
                 var command = method == ListingMethod.MetadumpHash ? "lru_crawler metadump hash\r\n" : "lru_crawler metadump all\r\n";
                 await connection.SendAsciiAsync(command, cancellationToken).ConfigureAwait(false);
+                // The listing streams for as long as the server has keys; each 64 KiB of it must arrive within
+                // the timeout, so a server that trickles it fails instead of holding the operation (see BeginReply).
+                connection.BeginReply();
                 var first = await PeekFirstLineAsync(connection, cancellationToken).ConfigureAwait(false);
                 if (first.StartsWith("key=", StringComparison.Ordinal) || first == "END")
                 {
                     var (lines, bytes) = await DrainAsync(connection, sink, cancellationToken).ConfigureAwait(false);
-                    return new ListingSummary(method, lines, bytes, retries, info.VersionText, serverTime);
+                    connection.EndReply();
+                    return new ListingSummary(method, lines, bytes, retries, info.VersionText, serverTime, identity);
                 }
                 connection.Consume(connection.Buffered.IndexOf((byte)'\n') + 1);
+                connection.EndReply();
                 if (first.StartsWith("BUSY", StringComparison.Ordinal))
                 {
                     if (DateTime.UtcNow + delay > deadline)
@@ -192,11 +198,15 @@ public static class MetadumpDrainer
         foreach (var cls in classes)
         {
             await connection.SendAsciiAsync($"stats cachedump {cls} 0\r\n", cancellationToken).ConfigureAwait(false);
+            connection.BeginReply();
             while (true)
             {
                 var line = await connection.ReadLineAsync(cancellationToken).ConfigureAwait(false);
                 if (line == "END")
+                {
+                    connection.EndReply();
                     break;
+                }
                 if (line.StartsWith("CLIENT_ERROR", StringComparison.Ordinal) || line.StartsWith("ERROR", StringComparison.Ordinal))
                     throw new MemcacheException(MemcacheErrorKind.Unsupported, "MemcacheListingDisabled",
                         $"Server {connection.Endpoint} refused 'stats cachedump': {line}. Keys cannot be listed on this server.", connection.Endpoint.ToString());

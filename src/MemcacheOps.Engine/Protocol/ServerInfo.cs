@@ -36,14 +36,15 @@ public static class ServerProbe
     {
         await connection.SendAsync("version\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
         string line;
+        connection.BeginReply();
         try
         {
             line = await connection.ReadLineAsync(cancellationToken, maxLength: 1024).ConfigureAwait(false);
         }
-        catch (MemcacheException ex) when (ex.ErrorId == "MemcacheReadTimeout")
+        catch (MemcacheException ex) when (ex.ErrorId is "MemcacheReadTimeout" or "MemcacheReplyTooSlow")
         {
             throw new MemcacheException(MemcacheErrorKind.NotMemcached, "MemcacheNotResponding",
-                $"Server {connection.Endpoint} accepted the connection but did not answer 'version' within {connection.Options.ReadTimeout.TotalSeconds:0.#} s. Check that this port is memcached.",
+                $"Server {connection.Endpoint} accepted the connection but did not answer 'version' within {connection.Options.ReadTimeout.TotalSeconds:0.#} s. Check that this port is memcached and that the server is not stopped or hung.",
                 connection.Endpoint.ToString(), ex);
         }
         catch (MemcacheException ex) when (ex.Kind == MemcacheErrorKind.NotMemcached || ex.ErrorId == "MemcacheConnectionLost")
@@ -51,6 +52,10 @@ public static class ServerProbe
             throw new MemcacheException(MemcacheErrorKind.NotMemcached, "MemcacheNotMemcached",
                 $"Server {connection.Endpoint} did not answer 'version' like memcached ({ex.Message}). Check the port.",
                 connection.Endpoint.ToString(), ex);
+        }
+        finally
+        {
+            connection.EndReply();
         }
         if (!line.StartsWith("VERSION ", StringComparison.Ordinal))
         {

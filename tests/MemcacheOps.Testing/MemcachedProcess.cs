@@ -24,13 +24,16 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output;
     private volatile int _stopped;
+    private volatile bool _frozen;
 
-    private MemcachedProcess(Process process, StringBuilder output, int port, string arguments)
+    private MemcachedProcess(Process process, StringBuilder output, int port, string arguments, string extraArgs, int memoryMb)
     {
         _process = process;
         _output = output;
         Port = port;
         Arguments = arguments;
+        ExtraArguments = extraArgs;
+        MemoryMb = memoryMb;
         Pid = process.Id;
         ChildProcessRegistry.Add(process);
     }
@@ -48,6 +51,14 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
 
     /// <summary>The full argument line memcached was started with.</summary>
     public string Arguments { get; }
+
+    /// <summary>What was given to <see cref="Start"/> as extra arguments, and its memory (for <see cref="RestartEmpty"/>).</summary>
+    public string ExtraArguments { get; }
+
+    public int MemoryMb { get; }
+
+    /// <summary>True between <see cref="Freeze"/> and <see cref="Thaw"/>.</summary>
+    public bool IsFrozen => _frozen;
 
     public bool HasExited => _stopped != 0 || _process.HasExited;
 
@@ -73,13 +84,7 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
         for (var attempt = 1; attempt <= PortAttempts; attempt++)
         {
             var port = PickFreePort();
-            var arguments = string.Create(CultureInfo.InvariantCulture, $"-l 127.0.0.1 -p {port} -U 0 -m {memoryMb}");
-            if (Environment.IsPrivilegedProcess)
-                arguments += " -u nobody";
-            if (!string.IsNullOrWhiteSpace(extraArgs))
-                arguments += " " + extraArgs.Trim();
-
-            var server = Launch(binary, arguments, port);
+            var server = Launch(binary, ArgumentsFor(port, extraArgs, memoryMb), port, extraArgs, memoryMb);
             var failure = server.WaitUntilReady(timeout);
             if (failure is null)
                 return server;
@@ -92,6 +97,54 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
                 break;
         }
         throw new InvalidOperationException(lastFailure);
+    }
+
+    /// <summary>
+    /// Kills this memcached (SIGKILL, as a crash) and starts a new, empty one with the same arguments on the same
+    /// port: what clients see when a server restarts. Returns the new process; this one is stopped.
+    /// </summary>
+    public MemcachedProcess RestartEmpty(TimeSpan? readyTimeout = null)
+    {
+        Kill();
+        var binary = FindBinary();
+        var clock = Stopwatch.StartNew();
+        string? failure = null;
+        // The port was memcached's a moment ago; binding it again may need a few tries while the kernel lets go.
+        while (clock.Elapsed < (readyTimeout ?? DefaultReadyTimeout))
+        {
+            var server = Launch(binary, ArgumentsFor(Port, ExtraArguments, MemoryMb), Port, ExtraArguments, MemoryMb);
+            failure = server.WaitUntilReady(readyTimeout ?? DefaultReadyTimeout);
+            if (failure is null)
+                return server;
+            server.Kill();
+            server.Dispose();
+            Thread.Sleep(50);
+        }
+        throw new InvalidOperationException($"memcached could not be restarted on port {Port}: {failure}");
+    }
+
+    /// <summary>Stops the process with SIGSTOP: it keeps its sockets, the kernel still accepts connections for it, and nothing answers.</summary>
+    public void Freeze()
+    {
+        NativeMethods.SendSignal(Pid, NativeMethods.SigStop);
+        _frozen = true;
+    }
+
+    /// <summary>Resumes a frozen process with SIGCONT.</summary>
+    public void Thaw()
+    {
+        NativeMethods.SendSignal(Pid, NativeMethods.SigCont);
+        _frozen = false;
+    }
+
+    private static string ArgumentsFor(int port, string extraArgs, int memoryMb)
+    {
+        var arguments = string.Create(CultureInfo.InvariantCulture, $"-l 127.0.0.1 -p {port} -U 0 -m {memoryMb}");
+        if (Environment.IsPrivilegedProcess)
+            arguments += " -u nobody";
+        if (!string.IsNullOrWhiteSpace(extraArgs))
+            arguments += " " + extraArgs.Trim();
+        return arguments;
     }
 
     /// <summary>Finds the memcached binary or throws an error that says how to install it.</summary>
@@ -146,6 +199,9 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
             return;
         if (!_process.HasExited)
         {
+            // A frozen process acts on SIGTERM only once it runs again (SIGKILL needs no thaw).
+            if (graceful && _frozen)
+                Thaw();
             if (graceful)
                 NativeMethods.SendSignal(Pid, NativeMethods.SigTerm);
             if (!graceful || !_process.WaitForExit(StopTimeout))
@@ -157,7 +213,7 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
         ChildProcessRegistry.Remove(_process);
     }
 
-    private static MemcachedProcess Launch(string binary, string arguments, int port)
+    private static MemcachedProcess Launch(string binary, string arguments, int port, string extraArgs, int memoryMb)
     {
         var info = new ProcessStartInfo(binary, arguments)
         {
@@ -185,7 +241,7 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
             throw new InvalidOperationException($"Could not start {binary} {arguments}.");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new MemcachedProcess(process, output, port, arguments);
+        return new MemcachedProcess(process, output, port, arguments, extraArgs, memoryMb);
     }
 
     /// <summary>Returns null when memcached answers <c>version</c>, otherwise why it did not.</summary>

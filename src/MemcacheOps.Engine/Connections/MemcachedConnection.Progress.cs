@@ -74,10 +74,13 @@ public sealed partial class MemcachedConnection
         return limit == Timeout.InfiniteTimeSpan || left < limit ? left : limit;
     }
 
-    /// <summary>The failure of a read that waited <paramref name="limit"/>: silence, or the reply clock running out.</summary>
+    /// <summary>
+    /// The failure of a read that waited <paramref name="limit"/>: the reply clock running out (the wait was cut
+    /// short for it, or it has passed), else silence for the whole read timeout.
+    /// </summary>
     private MemcacheException ReadTimedOut(TimeSpan limit)
     {
-        if (_replyDeadline != 0 && Stopwatch.GetTimestamp() >= _replyDeadline)
+        if (_replyDeadline != 0 && (limit < _options.ReadTimeout || Stopwatch.GetTimestamp() >= _replyDeadline))
             return Overdue(Interlocked.Read(ref _bytesReceived) - _replyMark);
         return Silent(limit);
     }

@@ -253,7 +253,7 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
 
     internal MemcacheException ConnectionLost(Exception? inner)
         => new(MemcacheErrorKind.ConnectionFailed, "MemcacheConnectionLost",
-            $"Connection to {Endpoint} was closed{(inner is null ? " by the server" : ": " + inner.Message)} after {BytesSent} bytes sent and {BytesReceived} received.",
+            $"Connection to {Endpoint} was closed{(inner is null ? " by the server" : ": " + inner.Message)} after {BytesSent} bytes sent and {BytesReceived} received. The server may have crashed or restarted, or something in between cut the connection: check it, then run the operation again.",
             Endpoint.ToString(), inner);
 
     public void Dispose()

@@ -47,7 +47,14 @@ public static class ServerProbe
                 $"Server {connection.Endpoint} accepted the connection but did not answer 'version' within {connection.Options.ReadTimeout.TotalSeconds:0.#} s. Check that this port is memcached and that the server is not stopped or hung.",
                 connection.Endpoint.ToString(), ex);
         }
-        catch (MemcacheException ex) when (ex.Kind == MemcacheErrorKind.NotMemcached || ex.ErrorId == "MemcacheConnectionLost")
+        catch (MemcacheException ex) when (ex.ErrorId == "MemcacheConnectionLost")
+        {
+            // Reset or closed before a word: a server going down, full (maxconns) or a middlebox cutting it.
+            throw new MemcacheException(MemcacheErrorKind.ConnectionFailed, "MemcacheConnectionLost",
+                $"Server {connection.Endpoint} closed the connection before answering 'version' ({ex.Message}). Check that memcached is running and accepting connections there (its -c limit, a proxy or firewall in between).",
+                connection.Endpoint.ToString(), ex);
+        }
+        catch (MemcacheException ex) when (ex.Kind == MemcacheErrorKind.NotMemcached)
         {
             throw new MemcacheException(MemcacheErrorKind.NotMemcached, "MemcacheNotMemcached",
                 $"Server {connection.Endpoint} did not answer 'version' like memcached ({ex.Message}). Check the port.",

@@ -99,8 +99,6 @@ public sealed class MetaPipeline<TBatch>
         {
             while (await input.WaitToReadAsync(token).ConfigureAwait(false))
             {
-                var operations = 0;
-                long valueBytes = 0;
                 // Coalesce what is ready into one write; never wait for more (no timed coalescing),
                 // and never wait for window credit while holding unsent bytes (the reader needs them sent).
                 while (buffer.WrittenCount < CoalesceBytes)
@@ -117,21 +115,41 @@ public sealed class MetaPipeline<TBatch>
                     if (_handler.TryGetSerialized(batch, out var serialized, out var serializedOps))
                     {
                         // Send what is pending first, then the batch from its own buffer (no copy).
-                        await SendAsync(buffer.WrittenMemory, coalesced, operations, valueBytes, inFlight, token).ConfigureAwait(false);
+                        await SendAsync(buffer.WrittenMemory, coalesced, inFlight, token).ConfigureAwait(false);
                         buffer.Reset();
-                        operations = 0;
-                        valueBytes = 0;
+                        await _throttle.WaitAsync(serializedOps, _handler.ValueBytesBefore(batch), token).ConfigureAwait(false);
                         coalesced.Add(batch);
-                        await SendAsync(serialized, coalesced, serializedOps, _handler.ValueBytesBefore(batch), inFlight, token).ConfigureAwait(false);
+                        await SendAsync(serialized, coalesced, inFlight, token).ConfigureAwait(false);
                         continue;
                     }
+                    var start = buffer.WrittenCount;
                     _handler.Serialize(batch, buffer, out var ops);
                     buffer.Write(NoOpCommand);
-                    operations += ops;
-                    valueBytes += _handler.ValueBytesBefore(batch);
+                    // Charged one batch at a time, so the limits pace batches rather than coalesced groups of them
+                    // (a window of fetch batches may expect megabytes of values). A batch the limit holds back waits
+                    // unsent and unregistered; what the limit let through before it leaves first, as for credit.
+                    var charge = _throttle.WaitAsync(ops, _handler.ValueBytesBefore(batch), token);
+                    if (!charge.IsCompleted)
+                    {
+                        var waiting = charge.AsTask();
+                        if (coalesced.Count > 0)
+                        {
+                            try
+                            {
+                                await SendAsync(buffer.WrittenMemory[..start], coalesced, inFlight, token).ConfigureAwait(false);
+                            }
+                            catch
+                            {
+                                Observe(waiting);
+                                throw;
+                            }
+                            KeepFrom(buffer, start);
+                        }
+                        await waiting.ConfigureAwait(false);
+                    }
                     coalesced.Add(batch);
                 }
-                await SendAsync(buffer.WrittenMemory, coalesced, operations, valueBytes, inFlight, token).ConfigureAwait(false);
+                await SendAsync(buffer.WrittenMemory, coalesced, inFlight, token).ConfigureAwait(false);
                 buffer.Reset();
             }
             inFlight.TryComplete();
@@ -144,21 +162,31 @@ public sealed class MetaPipeline<TBatch>
     }
 
     /// <summary>
-    /// Waits for the throttle, then registers the batches with the reader and sends their bytes: registered
-    /// before the bytes leave, so the reader always knows whose reply comes next, and only once the throttle
-    /// let them go, so the reader's reply clock never runs for a request still held back.
+    /// Registers the batches (which the throttle already let go) with the reader and sends their bytes:
+    /// registered before the bytes leave, so the reader always knows whose reply comes next, and only once the
+    /// throttle let them go, so the reader's reply clock never runs for a request still held back.
     /// </summary>
-    private async ValueTask SendAsync(ReadOnlyMemory<byte> bytes, List<TBatch> batches, int operations, long valueBytes,
-        ChannelWriter<TBatch> inFlight, CancellationToken token)
+    private async ValueTask SendAsync(ReadOnlyMemory<byte> bytes, List<TBatch> batches, ChannelWriter<TBatch> inFlight, CancellationToken token)
     {
         if (batches.Count == 0)
             return;
-        await _throttle.WaitAsync(operations, valueBytes, token).ConfigureAwait(false);
         foreach (var batch in batches)
             inFlight.TryWrite(batch);
         batches.Clear();
         await _connection.SendAsync(bytes, token).ConfigureAwait(false);
     }
+
+    /// <summary>Keeps only the bytes from <paramref name="start"/> on, moved to the front of the buffer.</summary>
+    private static void KeepFrom(PooledBufferWriter buffer, int start)
+    {
+        var tail = buffer.WrittenSpan[start..];
+        buffer.Reset();
+        buffer.Write(tail); // the same array: Span copies handle the overlap
+    }
+
+    /// <summary>A throttle wait abandoned because sending failed: its cancellation must not go unobserved.</summary>
+    private static void Observe(Task waiting)
+        => waiting.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     private async Task ReadLoopAsync(ChannelReader<TBatch> inFlight, SemaphoreSlim credits, CancellationToken token)
     {

@@ -24,6 +24,9 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <parameter name="RingForm">
 /// <para type="description">Ketama form for a side with several servers: Spymemcached (default, as EVCache) or Libmemcached (as twemproxy).</para>
 /// </parameter>
+/// <parameter name="MaxBytesPerSecond">
+/// <para type="description">Limit on the value bytes per second each server sends (the values read to compare them), over all its connections. Request lines and reply headers are not counted.</para>
+/// </parameter>
 /// <seealso cref="ImportMemcacheDataCommand"/>
 /// <seealso cref="ExportMemcacheDataCommand"/>
 /// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>

@@ -13,8 +13,8 @@ namespace MemcacheOps.Tests.Faults;
 [Collection(FaultMatrixCollection.Name)]
 public sealed class StatsFaultTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
-    private const int Count = 16;
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
+    private const int Count = 10;
 
     [Theory]
     [InlineData(Fault.Frozen)]

@@ -1,18 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
+using MemcacheOps.Engine.Diagnostics;
+using MemcacheOps.Engine.Listing;
+using MemcacheOps.Engine.Protocol;
 using MemcacheOps.Testing;
 using MemcacheOps.Tests.Support;
+using MemcacheOps.Tests.Throttling;
 using Xunit.Abstractions;
 
 namespace MemcacheOps.Tests.Acceptance;
 
 /// <summary>
-/// Issue 15's acceptance checks on the 200,000-key reference set, through the CLI as an operator runs it: an
-/// export whose source freezes gives up within 8 s and -Resume then finishes it exactly; and a bytes/s limit of
-/// 100 MB/s makes the export and the import of the set's 535 MiB of values take 5.05 to 6.2 s.
+/// Issue 15's acceptance check on the 200,000-key reference set, through the CLI as an operator runs it: an
+/// export whose source freezes gives up within 8 s, and -Resume then finishes it exactly.
 /// </summary>
 [Collection(ReferenceSetCollection.Name)]
-public sealed class FaultsAndLimitsAcceptanceTests(ReferenceSetFixture fixture, ITestOutputHelper output) : IDisposable
+public sealed class FrozenExportAcceptanceTests(ReferenceSetFixture fixture, ITestOutputHelper output) : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("memcacheops-acceptance-15-").FullName;
 
@@ -70,9 +73,29 @@ public sealed class FaultsAndLimitsAcceptanceTests(ReferenceSetFixture fixture, 
         }
     }
 
+}
+
+/// <summary>
+/// Issue 15's acceptance check of the bytes/s limit on the reference set, through the CLI: at 100 MB/s the export
+/// and the import of its 535 MiB of values take 5.05 to 6.2 s. It measures wall time against a tight window, so it
+/// runs alone (the real-clock collection), with its own copy of the set.
+/// </summary>
+[Collection(RealClockCollection.Name)]
+public sealed class ByteLimitAcceptanceTests(ReferenceSetFixture fixture, ITestOutputHelper output) : IClassFixture<ReferenceSetFixture>, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("memcacheops-acceptance-15-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
     [Fact]
     public async Task An_export_and_an_import_at_100_MB_per_second_take_5_05_to_6_2_s()
     {
+        // The set was just loaded, so the server's hash table is due to grow, and a listing waits for that first
+        // (see HashTableGrowth): a property of a freshly loaded server, not of the limit. Let it settle.
+        var (connection, _) = await ServerProbe.ConnectAsync(fixture.Source.ServerEndpoint, null, CancellationToken.None);
+        using (connection)
+            await HashTableGrowth.WaitUntilSettledAsync(connection, null, new ListingOptions(), new CollectingSink(), CancellationToken.None);
+
         var dump = Path.Combine(_folder, "limited");
         var clock = Stopwatch.StartNew();
         var export = await CliRunner.RunAsync("export", "--server", fixture.Source.Endpoint, "--path", dump, "--max-bytes-per-second", "100000000", "--quiet");

@@ -25,6 +25,7 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
     private readonly StringBuilder _output;
     private volatile int _stopped;
     private string? _ownedFolder;
+    private volatile bool _frozen;
 
     private MemcachedProcess(Process process, StringBuilder output, int port, string arguments, int? tlsPort, MemcachedUser? user)
     {
@@ -61,6 +62,9 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
 
     /// <summary>The full argument line memcached was started with.</summary>
     public string Arguments { get; }
+
+    /// <summary>True between <see cref="Freeze"/> and <see cref="Thaw"/>.</summary>
+    public bool IsFrozen => _frozen;
 
     public bool HasExited => _stopped != 0 || _process.HasExited;
 
@@ -131,6 +135,53 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
         throw new InvalidOperationException(lastFailure);
     }
 
+    /// <summary>
+    /// Kills this memcached (SIGKILL, as a crash) and starts a new, empty one with the same arguments on the same
+    /// port(s): what clients see when a server restarts. Returns the new process; this one is stopped.
+    /// </summary>
+    public MemcachedProcess RestartEmpty(TimeSpan? readyTimeout = null)
+    {
+        // The new process reads the same authentication file, so it inherits the folder that holds it.
+        var folder = _ownedFolder;
+        _ownedFolder = null;
+        Kill();
+        var binary = FindBinary();
+        var limit = readyTimeout ?? DefaultReadyTimeout;
+        var clock = Stopwatch.StartNew();
+        string? failure = null;
+        // The port was memcached's a moment ago; binding it again may need a few tries while the kernel lets go.
+        while (clock.Elapsed < limit)
+        {
+            var server = Launch(binary, Arguments, Port, TlsPort, User);
+            failure = server.WaitUntilReady(limit);
+            if (failure is null)
+            {
+                server._ownedFolder = folder;
+                return server;
+            }
+            server.Kill();
+            server.Dispose();
+            Thread.Sleep(50);
+        }
+        if (folder is not null && Directory.Exists(folder))
+            Directory.Delete(folder, recursive: true);
+        throw new InvalidOperationException($"memcached could not be restarted on port {Port}: {failure}");
+    }
+
+    /// <summary>Stops the process with SIGSTOP: it keeps its sockets, the kernel still accepts connections for it, and nothing answers.</summary>
+    public void Freeze()
+    {
+        NativeMethods.SendSignal(Pid, NativeMethods.SigStop);
+        _frozen = true;
+    }
+
+    /// <summary>Resumes a frozen process with SIGCONT.</summary>
+    public void Thaw()
+    {
+        NativeMethods.SendSignal(Pid, NativeMethods.SigCont);
+        _frozen = false;
+    }
+
     /// <summary>Finds the memcached binary or throws an error that says how to install it.</summary>
     public static string FindBinary()
     {
@@ -185,6 +236,9 @@ public sealed class MemcachedProcess : IAsyncDisposable, IDisposable
             return;
         if (!_process.HasExited)
         {
+            // A frozen process acts on SIGTERM only once it runs again (SIGKILL needs no thaw).
+            if (graceful && _frozen)
+                Thaw();
             if (graceful)
                 NativeMethods.SendSignal(Pid, NativeMethods.SigTerm);
             if (!graceful || !_process.WaitForExit(StopTimeout))

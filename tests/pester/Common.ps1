@@ -703,3 +703,51 @@ function New-TestAuthFile {
     if (-not $IsWindows) { [System.IO.File]::SetUnixFileMode($path, [System.IO.UnixFileMode]'UserRead, UserWrite, GroupRead, OtherRead') }
     return $path
 }
+
+function Suspend-TestMemcached {
+    <# Freezes a memcached started by Start-TestMemcached (SIGSTOP): a hung host, as its clients see it. -AfterSeconds does it later, from another process, while the caller runs a command. #>
+    param($Instance, [double] $AfterSeconds = 0)
+    if ($AfterSeconds -gt 0) {
+        $delay = $AfterSeconds.ToString([System.Globalization.CultureInfo]::InvariantCulture)
+        $start = [System.Diagnostics.ProcessStartInfo]::new('sh')
+        $start.ArgumentList.Add('-c')
+        $start.ArgumentList.Add("sleep $delay; kill -STOP $($Instance.Process.Id)")
+        $null = [System.Diagnostics.Process]::Start($start)
+        return
+    }
+    & kill -STOP $Instance.Process.Id
+}
+
+function Resume-TestMemcached {
+    <# Resumes a memcached frozen by Suspend-TestMemcached (SIGCONT). #>
+    param($Instance)
+    & kill -CONT $Instance.Process.Id
+}
+
+function Set-TestItemRange {
+    <# Stores -Count items '<Prefix><n>' of -Size bytes each with meta commands in one pipelined stream, for tests that need an operation to run a while. #>
+    param([string] $Server, [string] $Prefix, [int] $Count, [int] $Size = 1000)
+    $hostName, $port = $Server -split ':'
+    $client = [System.Net.Sockets.TcpClient]::new($hostName, [int]$port)
+    try {
+        $stream = $client.GetStream()
+        $stream.ReadTimeout = 10000
+        $value = [System.Text.Encoding]::ASCII.GetBytes('v' * $Size)
+        $buffer = [System.IO.MemoryStream]::new()
+        foreach ($n in 0..($Count - 1)) {
+            $header = [System.Text.Encoding]::ASCII.GetBytes("ms $Prefix$n $Size F$n T0 q`r`n")
+            $buffer.Write($header, 0, $header.Length)
+            $buffer.Write($value, 0, $value.Length)
+            $buffer.Write([byte[]](13, 10), 0, 2)
+        }
+        $end = [System.Text.Encoding]::ASCII.GetBytes("mn`r`n")
+        $buffer.Write($end, 0, $end.Length)
+        $stream.Write($buffer.GetBuffer(), 0, [int]$buffer.Length)
+        $reader = [System.IO.StreamReader]::new($stream, [System.Text.Encoding]::ASCII)
+        $reply = $reader.ReadLine()
+        if ($reply -ne 'MN') { throw "storing $Count items on $Server answered '$reply'." }
+    }
+    finally {
+        $client.Dispose()
+    }
+}

@@ -13,7 +13,7 @@ public static class CommonOptions
     public static readonly OptionSpec Server = new("server", OptionKind.List, "Server as host, host:port or [v6]:port (default port 11211), tls://host:port for TLS; repeat or comma-separate for several.") { ValueName = "H:P" };
     public static readonly OptionSpec Json = new("json", OptionKind.Flag, "Print machine-readable JSON (one object per line).");
     public static readonly OptionSpec ConnectTimeout = new("connect-timeout", OptionKind.Value, "Seconds to wait for a connection, TLS handshake included (default 5).") { ValueName = "SECONDS" };
-    public static readonly OptionSpec Timeout = new("timeout", OptionKind.Value, "Seconds a server may stay silent before it is declared dead (default 10).") { ValueName = "SECONDS" };
+    public static readonly OptionSpec Timeout = new("timeout", OptionKind.Value, "Seconds a server may stay silent, or take for each 64 KiB of a reply, before it is declared failed (default 10).") { ValueName = "SECONDS" };
     public static readonly OptionSpec Quiet = new("quiet", OptionKind.Flag, "No progress line on stderr.");
 
     /// <summary>TLS and authentication: how every connection of a verb is made (see <see cref="ConnectionOptions"/>).</summary>

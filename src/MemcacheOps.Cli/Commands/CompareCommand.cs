@@ -28,7 +28,7 @@ public sealed class CompareCommand : ICommand
         new("batch-size", OptionKind.Value, "Keys per pipelined batch. Default 100.") { ValueName = "N" },
         CommonOptions.Window,
         new("max-ops-per-second", OptionKind.Value, "Limit operations per second per server.") { ValueName = "N" },
-        new("max-bytes-per-second", OptionKind.Value, "Limit bytes per second sent to each server.") { ValueName = "N" },
+        new("max-bytes-per-second", OptionKind.Value, "Limit the value bytes per second each server sends (the values read), over all its connections; headers are not counted.") { ValueName = "N" },
         new("spill-directory", OptionKind.Value, "Folder for listing spill files when comparing is slower than listing (default: temp).") { ValueName = "DIR" },
         KeyOptions.Key,
         KeyOptions.KeyFile,

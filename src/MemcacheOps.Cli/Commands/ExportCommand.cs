@@ -41,7 +41,7 @@ public sealed class ExportCommand : ICommand
         new("checksum", OptionKind.Value, "Data file checksum: crc32c (default, hardware-accelerated) or sha256.") { ValueName = "ALGORITHM" },
         new("layout", OptionKind.Value, "native (default) or cachemover (its keyfile/, datafiles_completed/ with MD5 names, DONE).") { ValueName = "LAYOUT" },
         new("max-ops-per-second", OptionKind.Value, "Limit fetch operations per second on the source.") { ValueName = "N" },
-        new("max-bytes-per-second", OptionKind.Value, "Limit bytes per second from the source.") { ValueName = "N" },
+        new("max-bytes-per-second", OptionKind.Value, "Limit the value bytes per second each source sends (the values fetched), over all fetch connections.") { ValueName = "N" },
         CommonOptions.ListingMethod,
         new("s3-bucket", OptionKind.Value, "Upload each data file to this S3 bucket as soon as it is complete (cachemover: s3_bucket).") { ValueName = "BUCKET" },
         new("s3-prefix", OptionKind.Value, "Key prefix: objects are PREFIX/REQUEST-ID/FILE (cachemover: s3_final_path).", "s3-final-path") { ValueName = "PREFIX" },

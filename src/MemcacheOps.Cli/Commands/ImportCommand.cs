@@ -41,7 +41,7 @@ public sealed class ImportCommand : ICommand
         CommonOptions.Window,
         new("file-parallelism", OptionKind.Value, "Data files read (from S3: chunks downloaded and loaded) at the same time. Default 2.") { ValueName = "N" },
         new("max-ops-per-second", OptionKind.Value, "Limit store operations per second per target.") { ValueName = "N" },
-        new("max-bytes-per-second", OptionKind.Value, "Limit bytes per second per target.") { ValueName = "N" },
+        new("max-bytes-per-second", OptionKind.Value, "Limit the value bytes per second each target receives, over all its connections.") { ValueName = "N" },
         .. CloudCliOptions.Aws,
     ];
 

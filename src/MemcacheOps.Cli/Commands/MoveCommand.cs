@@ -33,7 +33,7 @@ public sealed class MoveCommand : ICommand
         new("continuous", OptionKind.Flag, "Keep syncing until stopped (Ctrl+C) or the deadline, printing one status per pass."),
         new("pass-interval", OptionKind.Value, "Seconds between passes (default 0; 5 with --continuous).") { ValueName = "SECONDS" },
         new("max-ops-per-second", OptionKind.Value, "Limit operations per second per server (sources and destinations).") { ValueName = "N" },
-        new("max-bytes-per-second", OptionKind.Value, "Limit bytes per second per server (sources and destinations).") { ValueName = "N" },
+        new("max-bytes-per-second", OptionKind.Value, "Limit the value bytes per second each source sends and each destination receives, over all its connections.") { ValueName = "N" },
         new("force", OptionKind.Flag, "Move even when a destination is too small to hold its share without evicting."),
         new("eviction-policy", OptionKind.Value, "When a destination evicts during the move: continue (default, report), pause (hold writes until evictions stop) or abort (fail it).") { ValueName = "POLICY" },
         .. RingCliOptions.All,

@@ -21,6 +21,9 @@ namespace MemcacheOps.Cmdlets.Commands;
 ///   <code>Import-MemcacheData -Path /backups/cache-a -Server new-cache:11211 | Compare-MemcacheData -Reference /backups/cache-a</code>
 ///   <para>The import result's Server property binds to -Difference, so the target is compared with the dump it was loaded from.</para>
 /// </example>
+/// <parameter name="MaxBytesPerSecond">
+/// <para type="description">Limit on the value bytes per second each server sends (the values read to compare them), over all its connections. Request lines and reply headers are not counted.</para>
+/// </parameter>
 /// <seealso cref="ImportMemcacheDataCommand"/>
 /// <seealso cref="ExportMemcacheDataCommand"/>
 /// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>

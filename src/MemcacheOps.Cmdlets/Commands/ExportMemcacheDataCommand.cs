@@ -52,7 +52,7 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <para type="description">Limit on fetch operations per second on each source server.</para>
 /// </parameter>
 /// <parameter name="MaxBytesPerSecond">
-/// <para type="description">Limit on bytes per second exchanged with each source server.</para>
+/// <para type="description">Limit on the value bytes per second each source server sends (the values fetched), over all fetch connections. Request lines and reply headers are not counted.</para>
 /// </parameter>
 /// <seealso cref="ImportMemcacheDataCommand"/>
 /// <seealso cref="GetMemcacheKeysCommand"/>

@@ -44,7 +44,7 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <para type="description">Limit on store operations per second per target server.</para>
 /// </parameter>
 /// <parameter name="MaxBytesPerSecond">
-/// <para type="description">Limit on bytes per second sent to each target server.</para>
+/// <para type="description">Limit on the value bytes per second each target server receives, over all its connections and all files or chunks loading at once. Request lines are not counted.</para>
 /// </parameter>
 /// <seealso cref="ExportMemcacheDataCommand"/>
 /// <seealso href="about_MemcacheOps">about_MemcacheOps</seealso>

@@ -40,7 +40,7 @@ namespace MemcacheOps.Cmdlets.Commands;
 /// <para type="description">Limit on operations per second per server, applied to every source and every destination.</para>
 /// </parameter>
 /// <parameter name="MaxBytesPerSecond">
-/// <para type="description">Limit on bytes per second per server, applied to every source and every destination.</para>
+/// <para type="description">Limit on the value bytes per second each source sends and each destination receives, over all its connections; a server that is both draws from one limit.</para>
 /// </parameter>
 /// <seealso cref="CompareMemcacheDataCommand"/>
 /// <seealso cref="ExportMemcacheDataCommand"/>

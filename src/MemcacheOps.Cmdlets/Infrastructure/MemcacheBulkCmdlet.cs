@@ -55,7 +55,7 @@ public abstract class MemcacheBulkCmdlet : MemcacheCmdlet
     public double MaxOpsPerSecond { get; set; }
 
     /// <summary>
-    /// <para type="description">Limit on bytes per second sent to each server.</para>
+    /// <para type="description">Limit on the value bytes per second each server sends or receives for this operation, over all its connections (request lines and reply headers are not counted).</para>
     /// </summary>
     [Parameter]
     [ValidateRange(1, double.MaxValue)]

@@ -28,7 +28,7 @@ public abstract class MemcacheCmdlet : PSCmdlet, IDisposable
     public double ConnectTimeout { get; set; } = ConnectionOptions.Default.ConnectTimeout.TotalSeconds;
 
     /// <summary>
-    /// <para type="description">Seconds a server may stay silent during a request before its connection is declared dead (default 10).</para>
+    /// <para type="description">Seconds a server may stay silent, or take to send each 64 KiB of a reply, before its connection is declared failed (default 10). An operation on a server that hangs, dies or trickles its replies ends with an error naming it within about this time; see docs/faults.md.</para>
     /// </summary>
     [Parameter]
     [ValidateRange(0.1, 86400)]

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using MemcacheOps.Engine.Fetching;
 
 namespace MemcacheOps.Engine.Compare;
@@ -40,11 +39,14 @@ internal sealed class CompareBatch : IDisposable
 
     public object? LookupState { get; set; }
 
-    /// <summary>Adds a key; its records start absent. Returns its index.</summary>
-    public int Add(ReadOnlySpan<byte> key, int server)
+    /// <summary>
+    /// Adds a key; its records start absent. Returns its index. <paramref name="expectedBytes"/> is the value
+    /// length reading it should bring back, from the listing's item size when known (see <see cref="KeyBatch.Add"/>).
+    /// </summary>
+    public int Add(ReadOnlySpan<byte> key, int server, long expectedBytes = 1)
     {
         var index = Keys.Count;
-        Keys.Add(key);
+        Keys.Add(key, -1, expectedBytes);
         Enumerated[index] = default;
         Other[index] = default;
         EnumeratedServer[index] = server;
@@ -58,35 +60,6 @@ internal sealed class CompareBatch : IDisposable
     public void Dispose() => Keys.Dispose();
 }
 
-/// <summary>A fixed set of reusable batches; renting waits while all are in use.</summary>
-internal sealed class CompareBatchPool : IDisposable
-{
-    private readonly Channel<CompareBatch> _free;
-    private readonly List<CompareBatch> _all = [];
-
-    public CompareBatchPool(int batches, int batchSize)
-    {
-        _free = Channel.CreateBounded<CompareBatch>(batches);
-        for (var i = 0; i < batches; i++)
-        {
-            var batch = new CompareBatch(batchSize);
-            _all.Add(batch);
-            _free.Writer.TryWrite(batch);
-        }
-    }
-
-    public async ValueTask<CompareBatch> RentAsync(CancellationToken cancellationToken)
-    {
-        var batch = await _free.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        batch.Reset();
-        return batch;
-    }
-
-    public void Return(CompareBatch batch) => _free.Writer.TryWrite(batch);
-
-    public void Dispose()
-    {
-        foreach (var batch in _all)
-            batch.Dispose();
-    }
-}
+/// <summary>A fixed set of reusable comparison batches (see <see cref="BatchPool{TBatch}"/>).</summary>
+internal sealed class CompareBatchPool(int batches, int batchSize)
+    : BatchPool<CompareBatch>(batches, () => new CompareBatch(batchSize), static batch => batch.Reset());

@@ -46,6 +46,7 @@ internal sealed class CompareGetHandler : IMetaBatchHandler<ServerRequest>
             record.Ttl = reply.HasTtl ? reply.Ttl : -1;
             if (reply.Kind == MetaReplyKind.Value)
             {
+                request.ReceivedValueBytes += reply.ValueLength;
                 record.Size = reply.ValueLength;
                 record.Digest = ItemRecord.DigestOf(frame.Slice(reply.HeaderLength, reply.ValueLength));
                 record.HasDigest = true;
@@ -66,6 +67,10 @@ internal sealed class CompareGetHandler : IMetaBatchHandler<ServerRequest>
         }
         MetaReplyParser.ThrowProtocol("an unexpected reply to mg", frame[..reply.HeaderLength]);
     }
+
+    public long ValueBytesBefore(ServerRequest request) => request.ExpectedValueBytes();
+
+    public long ValueBytesAfter(ServerRequest request) => request.ReceivedValueBytes;
 
     public void OnBatchComplete(ServerRequest request) => request.OnComplete(request);
 }

@@ -54,6 +54,9 @@ public static class CompareService
         }
         catch (Exception) when (run.Failure is not null)
         {
+            // Nothing is reported as compared when a side failed: a partial comparison must never pass for equal.
+            if (run.Failure is MemcacheException { Kind: MemcacheErrorKind.Timeout or MemcacheErrorKind.ConnectionFailed or MemcacheErrorKind.NotMemcached } failure)
+                throw failure.WithAdvice("The comparison was not finished: run it again once the server is back.");
             run.ThrowIfFailed();
             throw;
         }

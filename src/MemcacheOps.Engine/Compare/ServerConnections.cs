@@ -53,13 +53,8 @@ internal sealed class ServerConnections : IAsyncDisposable
             foreach (var connection in result._connections)
             {
                 var pipeline = new MetaPipeline<ServerRequest>(connection, CompareGetHandler.Instance, options.Window, throttle);
-                var task = pipeline.RunAsync(result._input.Reader, run.Token);
-                _ = task.ContinueWith(static (t, state) =>
-                {
-                    if (t.Exception?.InnerException is { } error)
-                        ((CompareRun)state!).Fail(error);
-                }, run, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                result._pipelines.Add(task);
+                // A broken connection fails the whole comparison at once: every stage waits on the run's token.
+                result._pipelines.Add(pipeline.RunAsync(result._input.Reader, run.Token, run.Fail));
             }
             return result;
         }

@@ -30,6 +30,27 @@ internal sealed class ServerRequest(int capacity)
 
     public string? FirstError { get; set; }
 
+    /// <summary>Value bytes the replies carried (the server's bytes/s limit settles with them).</summary>
+    public long ReceivedValueBytes { get; set; }
+
+    /// <summary>
+    /// Value bytes reading the request's keys should bring back: for a lookup, the length the enumerated
+    /// side found (the sides are meant to be equal); else what the listing said.
+    /// </summary>
+    public long ExpectedValueBytes()
+    {
+        if (!WithValues)
+            return 0;
+        long total = 0;
+        for (var i = 0; i < Count; i++)
+        {
+            var index = Indexes[i];
+            ref readonly var enumerated = ref Batch.Enumerated[index];
+            total += !FillEnumerated && enumerated.Present && enumerated.Size >= 0 ? Math.Max(enumerated.Size, 1) : Batch.Keys.ExpectedBytes(index);
+        }
+        return total;
+    }
+
     public ItemRecord[] Records => FillEnumerated ? Batch.Enumerated : Batch.Other;
 
     public void Start(CompareBatch batch, int server, bool fillEnumerated, bool withValues, Action<ServerRequest> onComplete)
@@ -42,6 +63,7 @@ internal sealed class ServerRequest(int capacity)
         OnComplete = onComplete;
         Errors = 0;
         FirstError = null;
+        ReceivedValueBytes = 0;
     }
 
     public void Add(int index) => Indexes[Count++] = index;

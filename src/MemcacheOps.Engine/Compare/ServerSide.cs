@@ -157,7 +157,7 @@ internal sealed class ServerSide : ICompareSide
     private int Fill(ReadOnlySpan<byte> lines, int position, CompareBatch batch, int server)
     {
         Span<byte> key = stackalloc byte[KeyText.MaxDisplayLength];
-        while (!batch.IsFull && MetadumpLines.TryReadNext(lines, ref position, key, out _, out var keyBytes))
+        while (!batch.IsFull && MetadumpLines.TryReadNext(lines, ref position, key, out var entry, out var keyBytes))
         {
             if (!_sample.Includes(keyBytes))
                 continue;
@@ -166,7 +166,7 @@ internal sealed class ServerSide : ICompareSide
                 _diagnostics.Warning($"Not compared: a key on {_names[server]} that memcached's meta protocol cannot address ({KeyCodec.WhyNotAddressable(keyBytes)}): {KeyText.ToDisplayString(keyBytes, out _)}");
                 continue;
             }
-            batch.Add(keyBytes, server);
+            batch.Add(keyBytes, server, entry.Size);
         }
         return position;
     }

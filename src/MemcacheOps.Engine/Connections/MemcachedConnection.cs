@@ -177,10 +177,11 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Reads at least one more byte from the server into the buffer. Throws on end of stream or when no
-    /// byte arrives within the read timeout (or <paramref name="timeout"/> when given). Over TLS, a read that
-    /// times out or is cancelled breaks the connection (an unfinished TLS read cannot be resumed); callers
-    /// never reuse a connection after either.
+    /// Reads at least one more byte from the server into the buffer. Throws on end of stream, when no
+    /// byte arrives within the read timeout (or <paramref name="timeout"/> when given), or when an awaited
+    /// reply has run out of time (see <see cref="BeginReply"/>). Over TLS, a read that times out or is
+    /// cancelled breaks the connection (an unfinished TLS read cannot be resumed); callers never reuse a
+    /// connection after either.
     /// </summary>
     public async ValueTask FillAsync(CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
@@ -194,7 +195,8 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
         if (_end == _buffer.Length)
             EnsureCapacity(_buffer.Length * 2);
 
-        var limit = timeout ?? _options.ReadTimeout;
+        // The read timeout, cut short when the reply clock (MemcachedConnection.Progress.cs) runs out sooner.
+        var limit = NextReadLimit(timeout);
         int read;
         try
         {
@@ -285,11 +287,6 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
             throw ReadTimedOut(limit);
         }
     }
-
-    private MemcacheException ReadTimedOut(TimeSpan limit)
-        => new(MemcacheErrorKind.Timeout, "MemcacheReadTimeout",
-            $"Server {Endpoint} sent nothing for {limit.TotalSeconds:0.#} s (received {BytesReceived} bytes so far). Check that it is memcached and not overloaded, or raise the timeout.",
-            Endpoint.ToString());
 
     /// <summary>Sends every byte of <paramref name="data"/>, failing if the server does not accept them within the read timeout.</summary>
     public async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -384,7 +381,7 @@ public sealed partial class MemcachedConnection : IAsyncDisposable, IDisposable
 
     internal MemcacheException ConnectionLost(Exception? inner)
         => new(MemcacheErrorKind.ConnectionFailed, "MemcacheConnectionLost",
-            $"Connection to {Endpoint} was closed{(inner is null ? " by the server" : ": " + inner.Message)} after {BytesSent} bytes sent and {BytesReceived} received.",
+            $"Connection to {Endpoint} was closed{(inner is null ? " by the server" : ": " + inner.Message)} after {BytesSent} bytes sent and {BytesReceived} received. The server may have crashed or restarted, or something in between cut the connection: check it, then run the operation again.",
             Endpoint.ToString(), inner);
 
     public void Dispose()

@@ -2,6 +2,7 @@ using MemcacheOps.Engine.Cloud;
 using MemcacheOps.Engine.Diagnostics;
 using MemcacheOps.Engine.Dump;
 using MemcacheOps.Engine.Import;
+using MemcacheOps.Engine.Throttling;
 
 namespace MemcacheOps.Engine.Distributed;
 
@@ -15,14 +16,16 @@ namespace MemcacheOps.Engine.Distributed;
 internal sealed class ChunkImporter(IChunkStore store, ImportOptions options, IOperationSink sink)
 {
     /// <summary>
-    /// Each chunk is loaded by an import of its own, with its own rate limits; up to FileParallelism run at once,
-    /// so each gets that share of the limits, and together they stay within what was asked per target server.
+    /// Each chunk is loaded by an import of its own; up to FileParallelism run at once and draw from the same
+    /// throttle per target server, so together they stay within what was asked per server, and one chunk
+    /// loading alone may use all of it.
     /// </summary>
-    private readonly ImportOptions _import = options with
-    {
-        MaxOperationsPerSecond = options.MaxOperationsPerSecond / options.FileParallelism,
-        MaxBytesPerSecond = options.MaxBytesPerSecond / options.FileParallelism,
-    };
+    private readonly ImportOptions _import = options.MaxOperationsPerSecond is null && options.MaxBytesPerSecond is null
+        ? options
+        : options with
+        {
+            Throttles = new ThrottleRegistry(new ThrottleLimits { OperationsPerSecond = options.MaxOperationsPerSecond, BytesPerSecond = options.MaxBytesPerSecond }),
+        };
 
     public async Task<ChunkImportOutcome> ImportAsync(RemoteChunk chunk, string slotFolder, CancellationToken cancellationToken)
     {

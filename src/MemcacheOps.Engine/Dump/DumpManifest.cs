@@ -67,6 +67,12 @@ public sealed class DumpManifestSource
 
     /// <summary>The dump host's clock at the same moment (unix seconds).</summary>
     public long HostTimeAtStart { get; set; }
+
+    /// <summary>The pid of the memcached that was listed (0: not recorded).</summary>
+    public long ServerPid { get; set; }
+
+    /// <summary>When the memcached that was listed started (unix seconds, its clock minus its uptime; 0: not recorded).</summary>
+    public long ServerStartedAt { get; set; }
 }
 
 /// <summary>A key file (listing spool) in <c>keys/</c>.</summary>

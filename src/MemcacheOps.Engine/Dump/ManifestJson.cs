@@ -37,6 +37,10 @@ internal static class ManifestJson
                 WriteStringOrNull(json, "version", source.Version);
                 json.WriteNumber("serverTimeAtStart", source.ServerTimeAtStart);
                 json.WriteNumber("hostTimeAtStart", source.HostTimeAtStart);
+                if (source.ServerPid != 0)
+                    json.WriteNumber("serverPid", source.ServerPid);
+                if (source.ServerStartedAt != 0)
+                    json.WriteNumber("serverStartedAt", source.ServerStartedAt);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -141,6 +145,8 @@ internal static class ManifestJson
                 case "version": source.Version = String(field.Value, at); break;
                 case "serverTimeAtStart": source.ServerTimeAtStart = Int64(field.Value, at); break;
                 case "hostTimeAtStart": source.HostTimeAtStart = Int64(field.Value, at); break;
+                case "serverPid": source.ServerPid = Int64(field.Value, at); break;
+                case "serverStartedAt": source.ServerStartedAt = Int64(field.Value, at); break;
                 default: break;
             }
         }

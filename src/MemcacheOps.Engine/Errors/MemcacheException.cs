@@ -41,4 +41,10 @@ public class MemcacheException : Exception
 
     /// <summary>The server, file or key the error is about.</summary>
     public string? Target { get; }
+
+    /// <summary>
+    /// The same error (kind, id, target) with what to do next added, as the operation that failed knows
+    /// it: a connection's error says what went wrong with the server, the export adds how to finish the dump.
+    /// </summary>
+    public MemcacheException WithAdvice(string advice) => new(Kind, ErrorId, Message + " " + advice, Target, this);
 }

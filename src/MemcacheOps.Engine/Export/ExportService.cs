@@ -9,6 +9,7 @@ using MemcacheOps.Engine.Endpoints;
 using MemcacheOps.Engine.KeySources;
 using MemcacheOps.Engine.Listing;
 using MemcacheOps.Engine.Protocol;
+using MemcacheOps.Engine.Stats;
 using MemcacheOps.Engine.Throttling;
 
 namespace MemcacheOps.Engine.Export;
@@ -36,7 +37,8 @@ public static class ExportService
         var (state, isNew) = Prepare(options, layout, sink);
         using var progress = new ProgressTracker(sink, "Export-MemcacheData", "listing keys");
         var fetcher = new KeyFileFetcher(options, layout, progress, sink);
-        var dataFiles = new List<string>();
+        var restarts = new RestartWatch(sink);
+        restarts.Seed(state.Manifest.Sources);
         var notes = new List<string>();
         try
         {
@@ -59,10 +61,10 @@ public static class ExportService
             var firstSave = isNew ? Task.Run(state.Save, stop.Token) : Task.CompletedTask;
             var listing = state.Manifest.ListingComplete
                 ? Task.CompletedTask
-                : Task.Run(() => ListAllAsync(options, layout, state, queue.Writer, progress, sink, stop.Token), stop.Token);
+                : Task.Run(() => ListAllAsync(options, layout, state, queue.Writer, progress, restarts, sink, stop.Token), stop.Token);
             var throttles = options.Servers.ToDictionary(s => s, _ => CreateThrottle(options));
             var workers = Enumerable.Range(0, options.Connections)
-                .Select(_ => Task.Run(() => WorkerAsync(options, fetcher, state, queue.Reader, throttles, observer, stop.Token), stop.Token))
+                .Select(_ => Task.Run(() => WorkerAsync(options, fetcher, state, queue.Reader, throttles, restarts, observer, stop.Token), stop.Token))
                 .ToArray();
             await WhenAllOrFirstFailure([firstSave, listing, .. workers], stop).ConfigureAwait(false);
 
@@ -72,15 +74,19 @@ public static class ExportService
                 await observer.OnCompletedAsync(cancellationToken).ConfigureAwait(false);
             progress.Complete();
             fetcher.ReportUnaddressable(notes);
+            notes.AddRange(restarts.Notes);
             return Result(options, state, layout, clock.Elapsed, complete: true, notes);
         }
         catch (Exception ex) when (ex is MemcacheException or OperationCanceledException or IOException)
         {
             fetcher.ReportUnaddressable(notes);
+            notes.AddRange(restarts.Notes);
             // Report what was written before failing: the dump stays resumable.
             var partial = Result(options, state, layout, clock.Elapsed, complete: false,
                 [.. notes, "Interrupted: " + ex.Message + (IsLasting(ex) ? string.Empty : " Run the same export again with -Resume to finish it.")]);
             await sink.EmitAsync(partial, CancellationToken.None).ConfigureAwait(false);
+            if (ex is MemcacheException { Kind: not MemcacheErrorKind.InvalidArgument } failure)
+                throw failure.WithAdvice($"What was dumped is kept in '{layout.Root}': run the same export again with -Resume to finish it.");
             throw;
         }
     }
@@ -291,7 +297,7 @@ public static class ExportService
 
     /// <summary>Lists every server (one listing each, in parallel) into key files announced on the queue.</summary>
     private static async Task ListAllAsync(ExportOptions options, DumpLayoutWriter layout, ExportState state,
-        ChannelWriter<(ServerEndpoint, KeyFileInfo)> queue, ProgressTracker progress, IOperationSink sink, CancellationToken cancellationToken)
+        ChannelWriter<(ServerEndpoint, KeyFileInfo)> queue, ProgressTracker progress, RestartWatch restarts, IOperationSink sink, CancellationToken cancellationToken)
     {
         try
         {
@@ -322,6 +328,13 @@ public static class ExportService
                 }
                 source.Version = summary.ServerVersion;
                 source.ServerTimeAtStart = summary.ServerTimeAtStart.ToUnixTimeSeconds();
+                if (summary.Server is { } identity)
+                {
+                    // Recorded so that a resume can tell the server restarted (and lost its items) since.
+                    source.ServerPid = identity.Pid;
+                    source.ServerStartedAt = identity.StartedAt.ToUnixTimeSeconds();
+                    restarts.Observe(server, identity);
+                }
                 lock (state.Manifest)
                     state.Manifest.Sources.Add(source);
             }, cancellationToken)).ToArray();
@@ -340,8 +353,8 @@ public static class ExportService
 
     /// <summary>One fetch worker: takes key files as they are listed and fetches them over its own connections.</summary>
     private static async Task WorkerAsync(ExportOptions options, KeyFileFetcher fetcher, ExportState state,
-        ChannelReader<(ServerEndpoint Server, KeyFileInfo File)> queue, Dictionary<ServerEndpoint, IThrottle> throttles, IDumpFileObserver? observer,
-        CancellationToken cancellationToken)
+        ChannelReader<(ServerEndpoint Server, KeyFileInfo File)> queue, Dictionary<ServerEndpoint, IThrottle> throttles, RestartWatch restarts,
+        IDumpFileObserver? observer, CancellationToken cancellationToken)
     {
         var connections = new Dictionary<ServerEndpoint, MemcachedConnection>();
         // Completing a key file's data files (flush, fsync, rename, manifest) runs while the next key file
@@ -352,22 +365,25 @@ public static class ExportService
             // Connect before the first key file is listed: the listing connects at the same time, and a
             // worker that waited for its first key file would start fetching one connection set-up later.
             foreach (var server in options.Servers)
-                connections[server] = (await ServerProbe.ConnectAsync(server, options.Connection, cancellationToken).ConfigureAwait(false)).Connection;
+                connections[server] = await ConnectAsync(server, options, restarts, cancellationToken).ConfigureAwait(false);
             await foreach (var (server, keyFile) in queue.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 (DataFileSink Sink, KeyFileCounts Counts) fetched;
                 for (var attempt = 1; ; attempt++)
                 {
                     if (!connections.TryGetValue(server, out var connection))
-                        connections[server] = connection = (await ServerProbe.ConnectAsync(server, options.Connection, cancellationToken).ConfigureAwait(false)).Connection;
+                        connections[server] = connection = await ConnectAsync(server, options, restarts, cancellationToken).ConfigureAwait(false);
                     try
                     {
                         fetched = await fetcher.FetchAsync(connection, server, keyFile, throttles[server], cancellationToken).ConfigureAwait(false);
                         break;
                     }
-                    catch (MemcacheException ex) when (attempt == 1 && ex.Kind is MemcacheErrorKind.ConnectionFailed or MemcacheErrorKind.Timeout or MemcacheErrorKind.ProtocolError)
+                    catch (MemcacheException ex) when (attempt == 1 && ex.Kind is MemcacheErrorKind.ConnectionFailed or MemcacheErrorKind.ProtocolError)
                     {
-                        // One fresh connection per key file before giving up: the key file is redone whole.
+                        // The connection dropped (a reset, a restart) or lost its place in the protocol: one fresh
+                        // connection per key file before giving up; the key file is redone whole. A server that went
+                        // silent or trickled (a timeout) is not retried: it would not answer a new connection either,
+                        // and waiting for it again would double the time the export takes to report it.
                         connection.Dispose();
                         connections.Remove(server);
                     }
@@ -407,6 +423,22 @@ public static class ExportService
             }
             foreach (var connection in connections.Values)
                 connection.Dispose();
+        }
+    }
+
+    /// <summary>A fetch connection, and a check that the server is still the run the dump started with.</summary>
+    private static async Task<MemcachedConnection> ConnectAsync(ServerEndpoint server, ExportOptions options, RestartWatch restarts, CancellationToken cancellationToken)
+    {
+        var (connection, _) = await ServerProbe.ConnectAsync(server, options.Connection, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await restarts.CheckAsync(server, connection, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
         }
     }
 

@@ -64,7 +64,13 @@ internal sealed class KeyFileFetcher(ExportOptions options, DumpLayoutWriter lay
             using var pool = new KeyBatchPool(options.Window + 2, options.BatchSize);
             var batches = Channel.CreateBounded<KeyBatch>(new BoundedChannelOptions(options.Window + 1) { SingleReader = true, SingleWriter = true });
             var pipeline = new MetaPipeline<KeyBatch>(connection, new MetaGetHandler(new ReturningSink(sink, pool)), options.Window, throttle);
-            var run = pipeline.RunAsync(batches.Reader, cancellationToken);
+            // A dead pipeline keeps the batches it was lent and reads no more of the queue: the producer
+            // waiting for either must hear of the failure, not wait forever.
+            var run = pipeline.RunAsync(batches.Reader, cancellationToken, failure =>
+            {
+                pool.Fail(failure);
+                batches.Writer.TryComplete(failure);
+            });
             try
             {
                 await ProduceAsync(keyFile, pool, batches.Writer, counts, cancellationToken).ConfigureAwait(false);
@@ -72,14 +78,20 @@ internal sealed class KeyFileFetcher(ExportOptions options, DumpLayoutWriter lay
             }
             catch (Exception ex)
             {
+                // The pipeline stops on the producer's failure too (its queue fails), then the cause is reported:
+                // the pipeline's own failure when it came first, else the producer's.
                 batches.Writer.TryComplete(ex);
                 try
                 {
                     await run.ConfigureAwait(false);
                 }
-                catch
+                catch (Exception pipelineFailure) when (pipelineFailure is not OperationCanceledException)
                 {
-                    // The producer's failure is the one to report.
+                    throw;
+                }
+                catch (OperationCanceledException)
+                {
+                    // Cancelled with the producer: the producer's failure is the one to report.
                 }
                 throw;
             }
@@ -155,7 +167,9 @@ internal sealed class KeyFileFetcher(ExportOptions options, DumpLayoutWriter lay
                         + (seen == UnaddressableWarnings ? ". Further such keys are counted (Skipped), not named." : string.Empty));
                 continue;
             }
-            batch.Add(keyBytes, entry.Expiry);
+            // The listing's item size bounds the value the fetch brings back: the bytes/s limit is charged
+            // with it before the request leaves, and settled with the value's real length.
+            batch.Add(keyBytes, entry.Expiry, entry.Size);
         }
         return position;
     }

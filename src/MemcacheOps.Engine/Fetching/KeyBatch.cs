@@ -15,6 +15,7 @@ public sealed class KeyBatch : IDisposable
     private long[] _listedExpiry;
     private bool[] _seen;
     private ulong[] _cas;
+    private long[] _expectedBytes;
     private int _used;
 
     public KeyBatch(int capacity)
@@ -26,6 +27,7 @@ public sealed class KeyBatch : IDisposable
         _listedExpiry = new long[capacity];
         _seen = new bool[capacity];
         _cas = new ulong[capacity];
+        _expectedBytes = new long[capacity];
     }
 
     public int Capacity { get; }
@@ -42,6 +44,15 @@ public sealed class KeyBatch : IDisposable
 
     /// <summary>The first error text of the batch, for reporting.</summary>
     public string? FirstError { get; internal set; }
+
+    /// <summary>
+    /// Value bytes the fetch of this batch is expected to bring back: what <see cref="Add"/> was told for each
+    /// key, at least one byte a key. Charged to the server's bytes/s limit before the batch is sent.
+    /// </summary>
+    public long ExpectedValueBytes { get; private set; }
+
+    /// <summary>Value bytes the batch's replies carried (counted by the fetch handler); settled against the expectation.</summary>
+    public long ReceivedValueBytes { get; internal set; }
 
     /// <summary>Caller-defined tag (e.g. which key file the batch came from).</summary>
     public object? Tag { get; set; }
@@ -60,7 +71,16 @@ public sealed class KeyBatch : IDisposable
 
     internal void SetCas(int index, ulong cas) => _cas[index] = cas;
 
-    public void Add(ReadOnlySpan<byte> key, long listedExpiry = -1)
+    /// <summary>What <see cref="Add"/> was told to expect for key <paramref name="index"/> (at least 1).</summary>
+    public long ExpectedBytes(int index) => _expectedBytes[index];
+
+    /// <param name="key">The key.</param>
+    /// <param name="listedExpiry">The expiry the listing reported (absolute unix or -1).</param>
+    /// <param name="expectedBytes">
+    /// The value bytes its fetch should bring back, from the listing's item size (an upper bound: it includes
+    /// the item's header and key) or a value length known otherwise; unknown is one byte.
+    /// </param>
+    public void Add(ReadOnlySpan<byte> key, long listedExpiry = -1, long expectedBytes = 1)
     {
         if (IsFull)
             throw new InvalidOperationException("The batch is full.");
@@ -77,6 +97,8 @@ public sealed class KeyBatch : IDisposable
         _listedExpiry[Count] = listedExpiry;
         _seen[Count] = false;
         _cas[Count] = 0;
+        _expectedBytes[Count] = Math.Max(expectedBytes, 1);
+        ExpectedValueBytes += _expectedBytes[Count];
         _used += key.Length;
         Count++;
     }
@@ -87,6 +109,8 @@ public sealed class KeyBatch : IDisposable
         _used = 0;
         Hits = 0;
         Errors = 0;
+        ExpectedValueBytes = 0;
+        ReceivedValueBytes = 0;
         FirstError = null;
         Tag = null;
     }
@@ -100,35 +124,6 @@ public sealed class KeyBatch : IDisposable
     }
 }
 
-/// <summary>A fixed set of reusable batches; renting waits when all are in use, which bounds memory.</summary>
-public sealed class KeyBatchPool : IDisposable
-{
-    private readonly System.Threading.Channels.Channel<KeyBatch> _free;
-    private readonly List<KeyBatch> _all = [];
-
-    public KeyBatchPool(int batches, int batchSize)
-    {
-        _free = System.Threading.Channels.Channel.CreateBounded<KeyBatch>(batches);
-        for (var i = 0; i < batches; i++)
-        {
-            var batch = new KeyBatch(batchSize);
-            _all.Add(batch);
-            _free.Writer.TryWrite(batch);
-        }
-    }
-
-    public async ValueTask<KeyBatch> RentAsync(CancellationToken cancellationToken)
-    {
-        var batch = await _free.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        batch.Reset();
-        return batch;
-    }
-
-    public void Return(KeyBatch batch) => _free.Writer.TryWrite(batch);
-
-    public void Dispose()
-    {
-        foreach (var batch in _all)
-            batch.Dispose();
-    }
-}
+/// <summary>A fixed set of reusable key batches (see <see cref="BatchPool{TBatch}"/>).</summary>
+public sealed class KeyBatchPool(int batches, int batchSize)
+    : BatchPool<KeyBatch>(batches, () => new KeyBatch(batchSize), static batch => batch.Reset());

@@ -9,6 +9,8 @@ namespace MemcacheOps.Engine.Fetching;
 /// misses, so the opaque index says which key each value belongs to and unseen keys are the misses.
 /// With <paramref name="includeCas"/> each request also asks for the CAS (<c>c</c>), which the sink reads
 /// with <see cref="KeyBatch.Cas"/>: a move uses it to know exactly which version of an item it copied.
+/// The values the replies carry are what the server's bytes/s limit counts: charged as the listing expects
+/// before sending, settled with what arrived.
 /// </summary>
 public sealed class MetaGetHandler(IFetchedItemSink sink, bool includeCas = false) : IMetaBatchHandler<KeyBatch>
 {
@@ -38,6 +40,7 @@ public sealed class MetaGetHandler(IFetchedItemSink sink, bool includeCas = fals
             var index = (int)reply.Opaque;
             batch.MarkSeen(index);
             batch.Hits++;
+            batch.ReceivedValueBytes += reply.ValueLength;
             if (reply.HasCas)
                 batch.SetCas(index, reply.Cas);
             sink.OnItem(batch, index, reply.ClientFlags, reply.HasTtl ? reply.Ttl : -1, frame.Slice(reply.HeaderLength, reply.ValueLength));
@@ -53,6 +56,10 @@ public sealed class MetaGetHandler(IFetchedItemSink sink, bool includeCas = fals
         }
         MetaReplyParser.ThrowProtocol("an unexpected reply to mg", frame[..reply.HeaderLength]);
     }
+
+    public long ValueBytesBefore(KeyBatch batch) => batch.ExpectedValueBytes;
+
+    public long ValueBytesAfter(KeyBatch batch) => batch.ReceivedValueBytes;
 
     public void OnBatchComplete(KeyBatch batch) => sink.OnBatchComplete(batch);
 }

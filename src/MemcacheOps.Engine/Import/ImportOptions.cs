@@ -2,6 +2,7 @@ using MemcacheOps.Engine.Connections;
 using MemcacheOps.Engine.Endpoints;
 using MemcacheOps.Engine.Routing;
 using MemcacheOps.Engine.Storing;
+using MemcacheOps.Engine.Throttling;
 
 namespace MemcacheOps.Engine.Import;
 
@@ -46,8 +47,14 @@ public sealed record ImportOptions
     /// <summary>Limit on store operations per second per target server (null: unlimited).</summary>
     public double? MaxOperationsPerSecond { get; init; }
 
-    /// <summary>Limit on bytes per second sent to each target server (null: unlimited).</summary>
+    /// <summary>Limit on the value bytes each target server receives per second, over all its connections (null: unlimited).</summary>
     public double? MaxBytesPerSecond { get; init; }
+
+    /// <summary>
+    /// Throttles shared with other imports of the same run (the queue consumer's chunks), so their limits
+    /// hold per target server together; null: this import makes its own from the limits above.
+    /// </summary>
+    internal ThrottleRegistry? Throttles { get; init; }
 
     public ConnectionOptions Connection { get; init; } = ConnectionOptions.Default;
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using MemcacheOps.Engine.Diagnostics;
 using MemcacheOps.Engine.Dump;
 using MemcacheOps.Engine.Endpoints;
@@ -47,22 +48,29 @@ public static class ImportService
         using var progress = new ProgressTracker(sink, "Import-MemcacheData", "loading");
         progress.SetTotal(files.Sum(f => f.Records ?? 0));
         var targets = new List<TargetWriter>();
+        // Cancelled by the caller, or as soon as a target's connection breaks: the files still waiting to load
+        // must not each be verified only to find the target gone, and the other targets stop writing.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
+            var throttles = options.Throttles ?? (options.MaxOperationsPerSecond is null && options.MaxBytesPerSecond is null
+                ? null
+                : new ThrottleRegistry(new ThrottleLimits { OperationsPerSecond = options.MaxOperationsPerSecond, BytesPerSecond = options.MaxBytesPerSecond }));
             foreach (var server in options.Servers)
             {
-                var throttle = options.MaxOperationsPerSecond is null && options.MaxBytesPerSecond is null
-                    ? (IThrottle)Unthrottled.Instance
-                    : new TokenBucketThrottle(new ThrottleLimits { OperationsPerSecond = options.MaxOperationsPerSecond, BytesPerSecond = options.MaxBytesPerSecond });
-                targets.Add(await TargetWriter.StartAsync(server, options.Connections, options.Window, throttle, options.Connection, BatchBytes, cancellationToken).ConfigureAwait(false));
+                var throttle = throttles is null ? (IThrottle)Unthrottled.Instance : throttles.GetThrottle(server);
+                var target = await TargetWriter.StartAsync(server, options.Connections, options.Window, throttle, options.Connection, BatchBytes, stop.Token).ConfigureAwait(false);
+                targets.Add(target);
+                _ = target.Completion.ContinueWith(static (_, state) => Move.MoveService.TryCancel((CancellationTokenSource)state!), stop,
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
             using var gate = new SemaphoreSlim(options.FileParallelism);
             var loads = files.Select(async file =>
             {
-                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await gate.WaitAsync(stop.Token).ConfigureAwait(false);
                 try
                 {
-                    await LoadFileAsync(file, options, targets, ring, counters, progress, cancellationToken).ConfigureAwait(false);
+                    await LoadFileAsync(file, options, targets, ring, counters, progress, stop.Token).ConfigureAwait(false);
                 }
                 catch (MemcacheException ex) when (ex.Kind is MemcacheErrorKind.InvalidData or MemcacheErrorKind.ResourceUnavailable || ex.ErrorId.StartsWith("Dump", StringComparison.Ordinal))
                 {
@@ -76,9 +84,17 @@ public static class ImportService
                     gate.Release();
                 }
             }).ToList();
-            await Task.WhenAll(loads).ConfigureAwait(false);
-            foreach (var target in targets)
-                await target.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAll(loads).ConfigureAwait(false);
+                foreach (var target in targets)
+                    await target.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception) when (targets.Select(t => t.Failure).FirstOrDefault(f => f is not null) is { } failure)
+            {
+                // The target's failure, not the cancellation it caused in the loads.
+                ExceptionDispatchInfo.Throw(failure);
+            }
             progress.Complete();
             return Result(options, targets, counters, failedFiles, files.Count, clock.Elapsed, notes);
         }
@@ -87,6 +103,8 @@ public static class ImportService
             var partial = Result(options, targets, counters, failedFiles, files.Count, clock.Elapsed,
                 [.. notes, "Interrupted: " + ex.Message + " Items already written stay; with -Mode Add a rerun writes only what is missing."]);
             await sink.EmitAsync(partial, CancellationToken.None).ConfigureAwait(false);
+            if (ex is MemcacheException { Kind: not MemcacheErrorKind.InvalidArgument } failure)
+                throw failure.WithAdvice("Items already written stay: run the same import again (with -Mode Add it writes only what is missing).");
             throw;
         }
         finally

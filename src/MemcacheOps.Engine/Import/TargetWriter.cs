@@ -47,7 +47,9 @@ public sealed class StoreCounters
 /// <summary>
 /// Writes batches of <c>ms</c> commands to one target server over several connections, each a
 /// pipeline with its own reader and writer. Batches come through one bounded channel, so readers of
-/// dump files wait (rather than buffer without limit) when the target is slower.
+/// dump files wait (rather than buffer without limit) when the target is slower. The first connection
+/// that breaks (a dead, frozen or trickling target) closes the channel with its failure, which stops the
+/// other connections and makes every producer's <see cref="SendAsync"/> throw it at once.
 /// </summary>
 public sealed class TargetWriter : IAsyncDisposable
 {
@@ -56,6 +58,7 @@ public sealed class TargetWriter : IAsyncDisposable
     private readonly List<MemcachedConnection> _connections;
     private readonly Task _run;
     private readonly int _batchBytes;
+    private Exception? _failure;
 
     private TargetWriter(ServerEndpoint server, ServerSettings settings, List<MemcachedConnection> connections, int window, IThrottle throttle, int batchBytes, CancellationToken cancellationToken)
     {
@@ -70,10 +73,14 @@ public sealed class TargetWriter : IAsyncDisposable
             batch.Reset();
             _free.Add(batch);
         });
-        _run = Task.WhenAll(connections.Select(c => new MetaPipeline<StoreBatch>(c, handler, window, throttle).RunAsync(_input.Reader, cancellationToken)));
-        // A broken connection closes the channel, so a producer waiting for room fails instead of hanging.
-        _run.ContinueWith(t => _input.Writer.TryComplete(t.Exception?.InnerException), CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _run = Task.WhenAll(connections.Select(c => new MetaPipeline<StoreBatch>(c, handler, window, throttle).RunAsync(_input.Reader, cancellationToken, Fail)));
+    }
+
+    /// <summary>A broken connection closes the channel, so a producer waiting for room fails instead of hanging.</summary>
+    private void Fail(Exception failure)
+    {
+        Interlocked.CompareExchange(ref _failure, failure, null);
+        _input.Writer.TryComplete(failure);
     }
 
     public ServerEndpoint Server { get; }
@@ -83,8 +90,11 @@ public sealed class TargetWriter : IAsyncDisposable
 
     public StoreCounters Counters { get; } = new();
 
-    /// <summary>Fails fast when a connection broke, so producers stop instead of waiting on a full channel.</summary>
+    /// <summary>Completes when every connection has stopped; faulted when one broke.</summary>
     public Task Completion => _run;
+
+    /// <summary>The failure of the first connection that broke, if any.</summary>
+    public Exception? Failure => Volatile.Read(ref _failure);
 
     public static async Task<TargetWriter> StartAsync(ServerEndpoint server, int connections, int window, IThrottle throttle, ConnectionOptions options,
         int batchBytes, CancellationToken cancellationToken)
@@ -120,10 +130,10 @@ public sealed class TargetWriter : IAsyncDisposable
         {
             await _input.Writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
         }
-        catch (ChannelClosedException)
+        catch (ChannelClosedException) when (Volatile.Read(ref _failure) is { } failure)
         {
-            await _run.ConfigureAwait(false); // throws the connection's failure
-            throw;
+            // The connection's failure, at once: the other connections may still be stopping.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
     }
 

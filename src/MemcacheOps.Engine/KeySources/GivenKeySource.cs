@@ -69,27 +69,28 @@ internal sealed class GivenKeySource(string path, long count, string description
             using var pool = new KeyBatchPool(Window + 2, BatchSize);
             using var handler = new KeyProbeHandler(sink, pool, general.Raw.ContainsKey("time") ? general.ClockSkew : TimeSpan.Zero);
             var queue = Channel.CreateBounded<KeyBatch>(new BoundedChannelOptions(Window + 1) { SingleReader = true, SingleWriter = true });
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var pipeline = new MetaPipeline<KeyBatch>(connection, handler, Window).RunAsync(queue.Reader, stop.Token);
-            // A failed pipeline (a dead or silent server) returns no more batches: stop the feeder waiting for one.
-            _ = pipeline.ContinueWith(static (_, source) => Cancel((CancellationTokenSource)source!), stop,
-                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            // A dead pipeline (a frozen, dead or trickling server) keeps the batches it was lent and reads no more
+            // of the queue: the feeder waiting for either hears of the failure instead of waiting forever.
+            var pipeline = new MetaPipeline<KeyBatch>(connection, handler, Window).RunAsync(queue.Reader, cancellationToken, failure =>
+            {
+                pool.Fail(failure);
+                queue.Writer.TryComplete(failure);
+            });
             try
             {
-                await FeedAsync(pool, queue.Writer, stop.Token).ConfigureAwait(false);
+                await FeedAsync(pool, queue.Writer, cancellationToken).ConfigureAwait(false);
                 queue.Writer.TryComplete();
             }
             catch (Exception ex)
             {
                 queue.Writer.TryComplete(ex);
-                Cancel(stop);
                 try
                 {
                     await pipeline.ConfigureAwait(false);
                 }
-                catch (Exception) when (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                catch (Exception) when (pool.Failure is not null)
                 {
-                    // The feeder was stopped because the pipeline failed: the pipeline's failure is the cause.
+                    // The feeder stopped because the pipeline failed: the pipeline's failure is the cause.
                     throw;
                 }
                 catch
@@ -99,22 +100,12 @@ internal sealed class GivenKeySource(string path, long count, string description
                 throw;
             }
             await pipeline.ConfigureAwait(false);
-            return new ListingSummary(ListingMethod.Auto, handler.Found, handler.Bytes, 0, info.VersionText, serverTime)
+            // Which run of the server holds the keys, when its stats say (an export's restart watch compares it).
+            ServerIdentity? identity = general.Raw.ContainsKey("pid") ? ServerIdentity.Of(general) : null;
+            return new ListingSummary(ListingMethod.Auto, handler.Found, handler.Bytes, 0, info.VersionText, serverTime, identity)
             {
                 Missing = handler.Missing,
             };
-        }
-    }
-
-    private static void Cancel(CancellationTokenSource source)
-    {
-        try
-        {
-            source.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The lookup already ended.
         }
     }
 

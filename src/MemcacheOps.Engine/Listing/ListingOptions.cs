@@ -44,8 +44,9 @@ public sealed record ListingOptions
     public ConnectionOptions Connection { get; init; } = ConnectionOptions.Default;
 }
 
-/// <summary>What a finished listing did.</summary>
-public sealed record ListingSummary(ListingMethod Method, long Lines, long Bytes, int BusyRetries, string ServerVersion, DateTimeOffset ServerTimeAtStart)
+/// <summary>What a finished listing did; <paramref name="Server"/> says which run of the server was listed, when known.</summary>
+public sealed record ListingSummary(ListingMethod Method, long Lines, long Bytes, int BusyRetries, string ServerVersion, DateTimeOffset ServerTimeAtStart,
+    Stats.ServerIdentity? Server = null)
 {
     /// <summary>Given keys (a key file, piped keys) the server does not hold; always 0 for a server's own listing.</summary>
     public long Missing { get; init; }

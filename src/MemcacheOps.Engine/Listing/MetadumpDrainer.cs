@@ -43,6 +43,7 @@ public static class MetadumpDrainer
                 await StatsReader.ReadAsync(connection, StatsGroup.General, cancellationToken).ConfigureAwait(false), DateTimeOffset.UtcNow);
             // A server without a clock statistic (not memcached's own build) is taken to share this host's.
             var serverTime = generalStats.Raw.ContainsKey("time") ? generalStats.ServerTime : DateTimeOffset.UtcNow;
+            var identity = ServerIdentity.Of(generalStats);
             var method = options.Method;
             if (method == ListingMethod.Auto)
             {
@@ -70,7 +71,7 @@ public static class MetadumpDrainer
                     var why = refusals.Count > 0 ? string.Join("; ", refusals) : null;
                     var (lines, bytes) = await CacheDumpAsync(connection, sink,
                         () => { if (why is not null) diagnostics.Warning(CacheDumpWarning(server, why)); }, refusals, cancellationToken).ConfigureAwait(false);
-                    return new ListingSummary(method, lines, bytes, retries, info.VersionText, serverTime);
+                    return new ListingSummary(method, lines, bytes, retries, info.VersionText, serverTime, identity);
                 }
                 if (method == ListingMethod.MetadumpHash)
                 {
@@ -79,6 +80,9 @@ public static class MetadumpDrainer
                 }
                 var command = method == ListingMethod.MetadumpHash ? "lru_crawler metadump hash\r\n" : "lru_crawler metadump all\r\n";
                 await connection.SendAsciiAsync(command, cancellationToken).ConfigureAwait(false);
+                // The listing streams for as long as the server has keys; each 64 KiB of it must arrive within
+                // the timeout, so a server that trickles it fails instead of holding the operation (see BeginReply).
+                connection.BeginReply();
                 // The reply's grammar: [OK] key-line* END, or one refusal line. memcached 1.6.43 and later
                 // send the OK first; earlier versions start with a key line or END.
                 var first = await PeekFirstLineAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -86,14 +90,17 @@ public static class MetadumpDrainer
                 {
                     connection.Consume(connection.Buffered.IndexOf((byte)'\n') + 1);
                     var (lines, bytes) = await DrainAsync(connection, sink, cancellationToken).ConfigureAwait(false);
-                    return new ListingSummary(method, lines, bytes, retries, info.VersionText, serverTime);
+                    connection.EndReply();
+                    return new ListingSummary(method, lines, bytes, retries, info.VersionText, serverTime, identity);
                 }
                 if (first.StartsWith("key=", StringComparison.Ordinal) || first == "END")
                 {
                     var (lines, bytes) = await DrainAsync(connection, sink, cancellationToken).ConfigureAwait(false);
-                    return new ListingSummary(method, lines, bytes, retries, info.VersionText, serverTime);
+                    connection.EndReply();
+                    return new ListingSummary(method, lines, bytes, retries, info.VersionText, serverTime, identity);
                 }
                 connection.Consume(connection.Buffered.IndexOf((byte)'\n') + 1);
+                connection.EndReply();
                 if (first.StartsWith("BUSY", StringComparison.Ordinal))
                 {
                     if (DateTime.UtcNow + delay > deadline)
@@ -239,6 +246,7 @@ public static class MetadumpDrainer
         foreach (var cls in classes)
         {
             await connection.SendAsciiAsync($"stats cachedump {cls} 0\r\n", cancellationToken).ConfigureAwait(false);
+            connection.BeginReply();
             while (true)
             {
                 var line = await connection.ReadLineAsync(cancellationToken).ConfigureAwait(false);
@@ -256,7 +264,10 @@ public static class MetadumpDrainer
                     warned = true;
                 }
                 if (line == "END")
+                {
+                    connection.EndReply();
                     break;
+                }
                 // ITEM <key> [<bytes> b; <exp> s]
                 var open = line.LastIndexOf(" [", StringComparison.Ordinal);
                 if (!line.StartsWith("ITEM ", StringComparison.Ordinal) || open < 5)

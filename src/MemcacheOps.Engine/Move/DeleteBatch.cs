@@ -95,9 +95,8 @@ internal static class DestinationDeleter
             });
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var input = Channel.CreateBounded<DeleteBatch>(window + 1);
-            var run = new MetaPipeline<DeleteBatch>(connection, handler, window, throttle).RunAsync(input.Reader, stop.Token);
             // A broken connection must not leave the producer waiting for queue room.
-            _ = run.ContinueWith(_ => MoveService.TryCancel(stop), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            var run = new MetaPipeline<DeleteBatch>(connection, handler, window, throttle).RunAsync(input.Reader, stop.Token, _ => MoveService.TryCancel(stop));
             var batch = new DeleteBatch();
             try
             {

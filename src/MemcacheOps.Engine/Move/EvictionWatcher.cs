@@ -131,16 +131,25 @@ internal sealed class EvictionWatcher : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops sampling and records each destination's final count.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => StopAsync(CancellationToken.None);
+
+    /// <summary>
+    /// Stops sampling and records each destination's final count, all destinations at once, each within
+    /// the read timeout; none when <paramref name="cancellationToken"/> is cancelled (the move was stopped:
+    /// a frozen destination must not hold the stop up).
+    /// </summary>
+    public async ValueTask StopAsync(CancellationToken cancellationToken)
     {
+        if (_stop.IsCancellationRequested)
+            return;
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
-        foreach (var w in _watched)
+        await Task.WhenAll(_watched.Select(async w =>
         {
-            if (!w.Destination.Failed && w.Baseline >= 0)
+            if (!w.Destination.Failed && w.Baseline >= 0 && !cancellationToken.IsCancellationRequested)
             {
-                using var timeout = new CancellationTokenSource(_move.Options.Connection.ReadTimeout);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(_move.Options.Connection.ReadTimeout);
                 try
                 {
                     if (await SampleAsync(w, timeout.Token).ConfigureAwait(false) is { } evictions)
@@ -148,13 +157,12 @@ internal sealed class EvictionWatcher : IAsyncDisposable
                 }
                 catch (OperationCanceledException)
                 {
-                    // The last sample timed out; the count from the loop stands.
+                    // The last sample timed out or the move was stopped; the count from the loop stands.
                 }
             }
             w.Destination.Gate.Resume();
             w.Connection?.Dispose();
-        }
-        _stop.Dispose();
+        })).ConfigureAwait(false);
     }
 
     private sealed class Watched(DestinationState destination)

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using MemcacheOps.Engine.Fetching;
 using MemcacheOps.Engine.Storing;
 
@@ -29,20 +28,15 @@ internal sealed class MoveFetchBatch : IDisposable
     public bool[] Overwrite { get; }
     public bool[] WasOnDestination { get; }
 
-    /// <summary>
-    /// What the source will send back for this batch, from the listing's item sizes (header, key and
-    /// value: close to the reply's bytes); charged to the source's bytes/s limit before fetching.
-    /// </summary>
-    public long ExpectedBytes { get; private set; }
-
     /// <summary>Store batches filled from this batch's values, to send to destination index Item1.</summary>
     public List<(int Destination, StoreBatch Batch)> Ready { get; } = [];
 
     public void Add(ReadOnlySpan<byte> key, long listedExpiry, long itemSize, UInt128 id, ulong cas, int destination, bool overwrite, bool wasOnDestination)
     {
         var i = Keys.Count;
-        ExpectedBytes += itemSize;
-        Keys.Add(key, listedExpiry);
+        // The listing's item size bounds the value the source sends back: the fetch pipeline charges it to
+        // the source's bytes/s limit before asking, and settles it with the value's real length.
+        Keys.Add(key, listedExpiry, itemSize);
         Ids[i] = id;
         ListedCas[i] = cas;
         Destinations[i] = destination;
@@ -54,42 +48,12 @@ internal sealed class MoveFetchBatch : IDisposable
     {
         Keys.Reset();
         Keys.Tag = this; // KeyBatch.Reset clears the tag
-        ExpectedBytes = 0;
         Ready.Clear();
     }
 
     public void Dispose() => Keys.Dispose();
 }
 
-/// <summary>A fixed set of <see cref="MoveFetchBatch"/>es; renting waits when all are in use.</summary>
-internal sealed class MoveFetchBatchPool : IDisposable
-{
-    private readonly Channel<MoveFetchBatch> _free;
-    private readonly List<MoveFetchBatch> _all = [];
-
-    public MoveFetchBatchPool(int batches, int batchSize)
-    {
-        _free = Channel.CreateBounded<MoveFetchBatch>(batches);
-        for (var i = 0; i < batches; i++)
-        {
-            var batch = new MoveFetchBatch(batchSize);
-            _all.Add(batch);
-            _free.Writer.TryWrite(batch);
-        }
-    }
-
-    public async ValueTask<MoveFetchBatch> RentAsync(CancellationToken cancellationToken)
-    {
-        var batch = await _free.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        batch.Reset();
-        return batch;
-    }
-
-    public void Return(MoveFetchBatch batch) => _free.Writer.TryWrite(batch);
-
-    public void Dispose()
-    {
-        foreach (var batch in _all)
-            batch.Dispose();
-    }
-}
+/// <summary>A fixed set of <see cref="MoveFetchBatch"/>es (see <see cref="BatchPool{TBatch}"/>).</summary>
+internal sealed class MoveFetchBatchPool(int batches, int batchSize)
+    : BatchPool<MoveFetchBatch>(batches, () => new MoveFetchBatch(batchSize), static batch => batch.Reset());

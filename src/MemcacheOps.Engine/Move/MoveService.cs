@@ -135,6 +135,7 @@ public static class MoveService
         }
         finally
         {
+            await watcher.StopAsync(cancellationToken).ConfigureAwait(false);
             await watcher.DisposeAsync().ConfigureAwait(false);
             progress.Complete();
         }
@@ -144,6 +145,8 @@ public static class MoveService
             var partial = Results(move, clock.Elapsed, [.. notes, "Interrupted: " + failure.SourceException.Message + " Items already copied stay; run the move again (mode Add writes only what is missing)."], interrupted: true);
             foreach (var result in partial)
                 await sink.EmitAsync(result, CancellationToken.None).ConfigureAwait(false);
+            if (failure.SourceException is MemcacheException { Kind: not MemcacheErrorKind.InvalidArgument } error)
+                throw error.WithAdvice("Items already copied stay: run the move again (mode Add writes only what is missing).");
             failure.Throw();
         }
         return Results(move, clock.Elapsed, notes, interrupted: false);

@@ -34,11 +34,18 @@ internal sealed class SourcePass(MoveContext move, SourceState source, int listi
             using var pool = new MoveFetchBatchPool(_options.Connections * (_options.Window + 2), _options.BatchSize);
             var fetchQueue = Channel.CreateBounded<KeyBatch>(new BoundedChannelOptions(_options.Connections * _options.Window + 1) { SingleWriter = true });
             var forward = Channel.CreateUnbounded<MoveFetchBatch>(new UnboundedChannelOptions { SingleReader = true });
+            // The first fetch connection that breaks stops the pass at once: the listing must not wait for a free
+            // batch (the dead pipeline keeps those it was lent) or for room in the queue, and the other
+            // connections stop fetching for a pass that has failed.
+            void Stop(Exception failure)
+            {
+                pool.Fail(failure);
+                fetchQueue.Writer.TryComplete(failure);
+                MoveService.TryCancel(stop);
+            }
             var fetching = Task.WhenAll(connections.Select(c =>
                 new MetaPipeline<KeyBatch>(c, new MetaGetHandler(new MoveFetchSink(move, source, forward.Writer), includeCas: true), _options.Window, source.Throttle)
-                    .RunAsync(fetchQueue.Reader, stop.Token)));
-            // A broken fetch connection must not leave the listing waiting for a free batch or queue room.
-            _ = fetching.ContinueWith(_ => MoveService.TryCancel(stop), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    .RunAsync(fetchQueue.Reader, stop.Token, Stop)));
             var forwarding = Task.Run(() => ForwardAsync(forward.Reader, pool, stop.Token), CancellationToken.None);
             _ = forwarding.ContinueWith(_ => MoveService.TryCancel(stop), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             try
@@ -104,14 +111,11 @@ internal sealed class SourcePass(MoveContext move, SourceState source, int listi
     }
 
     /// <summary>
-    /// Queues a batch for fetching. The pipelines throttle the requests they send; the values the source
-    /// will send back are charged here, before they are asked for, so its bytes/s limit holds from the start.
+    /// Queues a batch for fetching. The pipelines charge its operations and the values the source is expected
+    /// to send back to the source's limits before they ask (see <see cref="MetaPipeline{TBatch}"/>).
     /// </summary>
-    private async ValueTask SubmitAsync(MoveFetchBatch batch, ChannelWriter<KeyBatch> output, CancellationToken cancellationToken)
-    {
-        await source.Throttle.WaitAsync(0, batch.ExpectedBytes, cancellationToken).ConfigureAwait(false);
-        await output.WriteAsync(batch.Keys, cancellationToken).ConfigureAwait(false);
-    }
+    private static ValueTask SubmitAsync(MoveFetchBatch batch, ChannelWriter<KeyBatch> output, CancellationToken cancellationToken)
+        => output.WriteAsync(batch.Keys, cancellationToken);
 
     /// <summary>Routes and classifies listing lines from <paramref name="position"/> until the batch is full; returns the new position.</summary>
     private int Fill(ReadOnlySpan<byte> lines, int position, MoveFetchBatch batch)

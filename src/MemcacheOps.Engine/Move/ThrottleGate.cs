@@ -23,6 +23,8 @@ internal sealed class ThrottleGate(IThrottle inner) : IThrottle
         return paused is null ? inner.WaitAsync(operations, bytes, cancellationToken) : WaitPausedAsync(paused, operations, bytes, cancellationToken);
     }
 
+    public void Settle(long bytes) => inner.Settle(bytes);
+
     private async ValueTask WaitPausedAsync(TaskCompletionSource paused, int operations, long bytes, CancellationToken cancellationToken)
     {
         await paused.Task.WaitAsync(cancellationToken).ConfigureAwait(false);

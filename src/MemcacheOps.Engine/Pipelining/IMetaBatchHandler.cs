@@ -19,6 +19,20 @@ public interface IMetaBatchHandler<in TBatch>
     void OnBatchComplete(TBatch batch);
 
     /// <summary>
+    /// Value bytes the batch moves as far as known before it is sent: the values it stores, or the values its
+    /// fetches are expected to bring back (from the listing's item sizes). The pipeline charges them to the
+    /// server's bytes/s limit before sending; the default, none, suits requests that move no values.
+    /// </summary>
+    long ValueBytesBefore(TBatch batch) => 0;
+
+    /// <summary>
+    /// Value bytes the batch actually moved, read on the reader once its replies were handled and before
+    /// <see cref="OnBatchComplete"/> hands the batch back; the difference from <see cref="ValueBytesBefore"/>
+    /// is settled with the throttle. The default: exactly what was charged.
+    /// </summary>
+    long ValueBytesAfter(TBatch batch) => ValueBytesBefore(batch);
+
+    /// <summary>
     /// For batches that are already serialised (with their closing <c>mn</c>): the bytes to send as they
     /// are, saving a copy of large values. The default says no, and <see cref="Serialize"/> is used.
     /// </summary>

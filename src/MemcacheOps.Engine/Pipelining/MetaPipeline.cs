@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using MemcacheOps.Engine.Connections;
 using MemcacheOps.Engine.Protocol;
@@ -11,6 +12,17 @@ namespace MemcacheOps.Engine.Pipelining;
 /// <see cref="Window"/> batches are in flight. The reader never waits on the writer and the writer never
 /// waits on the reader except for window credit, so a large pipelined write cannot deadlock against
 /// the server's pending replies.
+/// <para>
+/// Limits: a batch's operations and value bytes are charged to the throttle before the batch is registered
+/// with the reader and sent, so the reader only ever waits for replies to requests that left; what fetches
+/// brought back beyond or short of what was expected is settled once their replies are in.
+/// </para>
+/// <para>
+/// Faults: each batch's reply runs on the connection's reply clock (see <see cref="MemcachedConnection.BeginReply"/>),
+/// so a silent or trickling server fails the reader; whatever ends one loop cancels the other. The failure is
+/// given to <c>onFailure</c> before <see cref="RunAsync"/> throws it, so the stages that feed the pipeline
+/// complete their queues and pools with it instead of waiting for batches the pipeline will never give back.
+/// </para>
 /// </summary>
 public sealed class MetaPipeline<TBatch>
     where TBatch : class
@@ -45,42 +57,48 @@ public sealed class MetaPipeline<TBatch>
 
     /// <summary>
     /// Sends every batch from <paramref name="input"/> and handles every reply. Completes when the
-    /// input is completed and every batch sent has been answered; throws on connection or protocol errors.
+    /// input is completed and every batch sent has been answered; throws on connection or protocol errors,
+    /// after handing the failure to <paramref name="onFailure"/> (not called when the caller cancelled).
     /// </summary>
-    public async Task RunAsync(ChannelReader<TBatch> input, CancellationToken cancellationToken)
+    public async Task RunAsync(ChannelReader<TBatch> input, CancellationToken cancellationToken, Action<Exception>? onFailure = null)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var inFlight = Channel.CreateUnbounded<TBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var credits = new SemaphoreSlim(Window, Window);
         var writer = Task.Run(() => WriteLoopAsync(input, inFlight.Writer, credits, linked.Token), linked.Token);
         var reader = Task.Run(() => ReadLoopAsync(inFlight.Reader, credits, linked.Token), linked.Token);
+        // Whichever fails first cancels the other, so neither waits on a dead peer.
+        var first = await Task.WhenAny(writer, reader).ConfigureAwait(false);
+        if (!first.IsCompletedSuccessfully)
+            await linked.CancelAsync().ConfigureAwait(false);
         try
         {
-            // Whichever fails first cancels the other so neither waits forever.
-            var first = await Task.WhenAny(writer, reader).ConfigureAwait(false);
-            if (first.IsFaulted || first.IsCanceled)
-                await linked.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(writer, reader).ConfigureAwait(false);
         }
         catch
         {
             await linked.CancelAsync().ConfigureAwait(false);
-            var failure = writer.IsFaulted ? writer.Exception!.InnerException : reader.IsFaulted ? reader.Exception!.InnerException : null;
-            if (failure is not null && failure is not OperationCanceledException)
-                throw failure;
-            throw;
+            // The cause, not the cancellation it triggered in the other loop.
+            var failure = Cause(first) ?? Cause(writer) ?? Cause(reader);
+            if (failure is null)
+                throw;
+            onFailure?.Invoke(failure);
+            ExceptionDispatchInfo.Throw(failure);
         }
     }
+
+    private static Exception? Cause(Task loop)
+        => loop.Exception?.InnerException is { } error && error is not OperationCanceledException ? error : null;
 
     private async Task WriteLoopAsync(ChannelReader<TBatch> input, ChannelWriter<TBatch> inFlight, SemaphoreSlim credits, CancellationToken token)
     {
         using var buffer = new PooledBufferWriter(CoalesceBytes + 64 * 1024);
+        // Batches serialised into the buffer and not yet registered with the reader.
+        var coalesced = new List<TBatch>(Window);
         try
         {
             while (await input.WaitToReadAsync(token).ConfigureAwait(false))
             {
-                buffer.Reset();
-                var operations = 0;
                 // Coalesce what is ready into one write; never wait for more (no timed coalescing),
                 // and never wait for window credit while holding unsent bytes (the reader needs them sent).
                 while (buffer.WrittenCount < CoalesceBytes)
@@ -97,28 +115,42 @@ public sealed class MetaPipeline<TBatch>
                     if (_handler.TryGetSerialized(batch, out var serialized, out var serializedOps))
                     {
                         // Send what is pending first, then the batch from its own buffer (no copy).
-                        if (buffer.WrittenCount > 0)
-                        {
-                            await _throttle.WaitAsync(operations, buffer.WrittenCount, token).ConfigureAwait(false);
-                            await _connection.SendAsync(buffer.WrittenMemory, token).ConfigureAwait(false);
-                            buffer.Reset();
-                            operations = 0;
-                        }
-                        inFlight.TryWrite(batch);
-                        await _throttle.WaitAsync(serializedOps, serialized.Length, token).ConfigureAwait(false);
-                        await _connection.SendAsync(serialized, token).ConfigureAwait(false);
+                        await SendAsync(buffer.WrittenMemory, coalesced, inFlight, token).ConfigureAwait(false);
+                        buffer.Reset();
+                        await _throttle.WaitAsync(serializedOps, _handler.ValueBytesBefore(batch), token).ConfigureAwait(false);
+                        coalesced.Add(batch);
+                        await SendAsync(serialized, coalesced, inFlight, token).ConfigureAwait(false);
                         continue;
                     }
+                    var start = buffer.WrittenCount;
                     _handler.Serialize(batch, buffer, out var ops);
                     buffer.Write(NoOpCommand);
-                    operations += ops;
-                    // Registered before its bytes leave, so the reader always knows whose reply comes next.
-                    inFlight.TryWrite(batch);
+                    // Charged one batch at a time, so the limits pace batches rather than coalesced groups of them
+                    // (a window of fetch batches may expect megabytes of values). A batch the limit holds back waits
+                    // unsent and unregistered; what the limit let through before it leaves first, as for credit.
+                    var charge = _throttle.WaitAsync(ops, _handler.ValueBytesBefore(batch), token);
+                    if (!charge.IsCompleted)
+                    {
+                        var waiting = charge.AsTask();
+                        if (coalesced.Count > 0)
+                        {
+                            try
+                            {
+                                await SendAsync(buffer.WrittenMemory[..start], coalesced, inFlight, token).ConfigureAwait(false);
+                            }
+                            catch
+                            {
+                                Observe(waiting);
+                                throw;
+                            }
+                            KeepFrom(buffer, start);
+                        }
+                        await waiting.ConfigureAwait(false);
+                    }
+                    coalesced.Add(batch);
                 }
-                if (buffer.WrittenCount == 0)
-                    continue;
-                await _throttle.WaitAsync(operations, buffer.WrittenCount, token).ConfigureAwait(false);
-                await _connection.SendAsync(buffer.WrittenMemory, token).ConfigureAwait(false);
+                await SendAsync(buffer.WrittenMemory, coalesced, inFlight, token).ConfigureAwait(false);
+                buffer.Reset();
             }
             inFlight.TryComplete();
         }
@@ -128,6 +160,33 @@ public sealed class MetaPipeline<TBatch>
             throw;
         }
     }
+
+    /// <summary>
+    /// Registers the batches (which the throttle already let go) with the reader and sends their bytes:
+    /// registered before the bytes leave, so the reader always knows whose reply comes next, and only once the
+    /// throttle let them go, so the reader's reply clock never runs for a request still held back.
+    /// </summary>
+    private async ValueTask SendAsync(ReadOnlyMemory<byte> bytes, List<TBatch> batches, ChannelWriter<TBatch> inFlight, CancellationToken token)
+    {
+        if (batches.Count == 0)
+            return;
+        foreach (var batch in batches)
+            inFlight.TryWrite(batch);
+        batches.Clear();
+        await _connection.SendAsync(bytes, token).ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps only the bytes from <paramref name="start"/> on, moved to the front of the buffer.</summary>
+    private static void KeepFrom(PooledBufferWriter buffer, int start)
+    {
+        var tail = buffer.WrittenSpan[start..];
+        buffer.Reset();
+        buffer.Write(tail); // the same array: Span copies handle the overlap
+    }
+
+    /// <summary>A throttle wait abandoned because sending failed: its cancellation must not go unobserved.</summary>
+    private static void Observe(Task waiting)
+        => waiting.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     private async Task ReadLoopAsync(ChannelReader<TBatch> inFlight, SemaphoreSlim credits, CancellationToken token)
     {
@@ -146,10 +205,15 @@ public sealed class MetaPipeline<TBatch>
 
     private async ValueTask ReadBatchAsync(TBatch batch, CancellationToken token)
     {
+        // The batch's replies (each 64 KiB of them) must arrive within the read timeout of now.
+        _connection.BeginReply();
         while (true)
         {
             if (TryHandleBufferedReplies(batch, out var needed))
+            {
+                _connection.EndReply();
                 return;
+            }
             if (needed > 0)
                 _connection.EnsureCapacity(needed);
             await _connection.FillAsync(token).ConfigureAwait(false);
@@ -169,7 +233,11 @@ public sealed class MetaPipeline<TBatch>
             if (reply.Kind == MetaReplyKind.NoOp)
             {
                 _connection.Consume(reply.HeaderLength);
+                // Read before the handler hands the batch back for reuse.
+                var unexpected = _handler.ValueBytesAfter(batch) - _handler.ValueBytesBefore(batch);
                 _handler.OnBatchComplete(batch);
+                if (unexpected != 0)
+                    _throttle.Settle(unexpected);
                 return true;
             }
             var total = reply.TotalLength;

@@ -41,7 +41,9 @@ public static class ServerProbe
         {
             try
             {
+                // A server that requires a client certificate may reset the connection at this first write.
                 await connection.SendAsync("version\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+                connection.BeginReply();
                 line = await connection.ReadLineAsync(cancellationToken, maxLength: 1024).ConfigureAwait(false);
             }
             catch (MemcacheException ex) when (ex.ErrorId == "MemcacheConnectionLost" && connection.IsTls && connection.BytesReceived == 0)
@@ -52,17 +54,29 @@ public static class ServerProbe
                     $"Server {connection.Endpoint} closed the TLS connection right after the handshake ({ex.InnerException?.Message ?? "closed"}). It may require a client certificate (memcached -o ssl_ca_cert with ssl_verify_mode): give -TlsClientCertificateFile and -TlsClientKeyFile (--tls-client-certificate-file, --tls-client-key-file).",
                     connection.Endpoint.ToString(), ex);
             }
-            catch (MemcacheException ex) when (ex.ErrorId == "MemcacheReadTimeout")
+            catch (MemcacheException ex) when (ex.ErrorId is "MemcacheReadTimeout" or "MemcacheReplyTooSlow")
             {
                 throw new MemcacheException(MemcacheErrorKind.NotMemcached, "MemcacheNotResponding",
-                    $"Server {connection.Endpoint} accepted the connection but did not answer 'version' within {connection.Options.ReadTimeout.TotalSeconds:0.#} s. Check that this port is memcached.{TlsHint(connection)}",
+                    $"Server {connection.Endpoint} accepted the connection but did not answer 'version' within {connection.Options.ReadTimeout.TotalSeconds:0.#} s. Check that this port is memcached and that the server is not stopped or hung.{TlsHint(connection)}",
                     connection.Endpoint.ToString(), ex);
             }
-            catch (MemcacheException ex) when (ex.Kind == MemcacheErrorKind.NotMemcached || ex.ErrorId == "MemcacheConnectionLost")
+            catch (MemcacheException ex) when (ex.ErrorId == "MemcacheConnectionLost")
+            {
+                // Reset or closed before a word: a server going down or full (its -c limit), a middlebox cutting
+                // the connection, or a TLS port refusing a plain client.
+                throw new MemcacheException(MemcacheErrorKind.NotMemcached, "MemcacheNotMemcached",
+                    $"Server {connection.Endpoint} closed the connection before answering 'version' ({ex.InnerException?.Message ?? "closed"}). Check that memcached is running and accepting connections on this port (its -c limit, a proxy or firewall in between).{TlsHint(connection)}",
+                    connection.Endpoint.ToString(), ex);
+            }
+            catch (MemcacheException ex) when (ex.Kind == MemcacheErrorKind.NotMemcached)
             {
                 throw new MemcacheException(MemcacheErrorKind.NotMemcached, "MemcacheNotMemcached",
                     $"Server {connection.Endpoint} did not answer 'version' like memcached ({ex.Message}). Check the port.{TlsHint(connection)}",
                     connection.Endpoint.ToString(), ex);
+            }
+            finally
+            {
+                connection.EndReply();
             }
         }
         if (line == TextAuthentication.Unauthenticated)

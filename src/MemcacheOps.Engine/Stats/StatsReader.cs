@@ -30,24 +30,33 @@ public static class StatsReader
     {
         await connection.SendAsciiAsync(CommandFor(group), cancellationToken).ConfigureAwait(false);
         var pairs = new List<KeyValuePair<string, string>>(group == StatsGroup.General ? 100 : 64);
-        while (true)
+        // The whole reply must arrive within the timeout, however it is cut into reads (see BeginReply).
+        connection.BeginReply();
+        try
         {
-            var line = await connection.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            if (line == "END")
-                return pairs;
-            if (line.StartsWith("STAT ", StringComparison.Ordinal))
+            while (true)
             {
-                var space = line.IndexOf(' ', 5);
-                pairs.Add(space < 0
-                    ? new KeyValuePair<string, string>(line[5..], string.Empty)
-                    : new KeyValuePair<string, string>(line[5..space], line[(space + 1)..]));
-                continue;
+                var line = await connection.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                if (line == "END")
+                    return pairs;
+                if (line.StartsWith("STAT ", StringComparison.Ordinal))
+                {
+                    var space = line.IndexOf(' ', 5);
+                    pairs.Add(space < 0
+                        ? new KeyValuePair<string, string>(line[5..], string.Empty)
+                        : new KeyValuePair<string, string>(line[5..space], line[(space + 1)..]));
+                    continue;
+                }
+                // An error line ends the reply: nothing else follows it, so the connection is in step.
+                if (allowRefusal && pairs.Count == 0 && IsRefusal(line))
+                    return null;
+                throw new MemcacheException(MemcacheErrorKind.ServerError, "MemcacheStatsFailed",
+                    $"Server {connection.Endpoint} answered '{CommandFor(group).TrimEnd()}' with '{line}'.", connection.Endpoint.ToString());
             }
-            // An error line ends the reply: nothing else follows it, so the connection is in step.
-            if (allowRefusal && pairs.Count == 0 && IsRefusal(line))
-                return null;
-            throw new MemcacheException(MemcacheErrorKind.ServerError, "MemcacheStatsFailed",
-                $"Server {connection.Endpoint} answered '{CommandFor(group).TrimEnd()}' with '{line}'.", connection.Endpoint.ToString());
+        }
+        finally
+        {
+            connection.EndReply();
         }
     }
 

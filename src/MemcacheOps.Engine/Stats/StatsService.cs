@@ -59,25 +59,55 @@ public static class StatsService
         }
     }
 
+    /// <summary>
+    /// Samples one server every <paramref name="interval"/> and emits the rates between consecutive readings.
+    /// A reading that fails (the server died, froze, restarted, or answers too slowly) is an error for that
+    /// server and sample, and does not end the sampling: the next sample opens a new connection, its reading
+    /// becomes the new baseline, and rates resume one interval later (a restarted server's counters, which
+    /// went backwards, count as zero). So a monitor left running follows a server through an outage, and
+    /// the command still ends after -Count samples, each bounded by the interval plus the timeouts.
+    /// </summary>
     private static async Task SampleServerAsync(ServerEndpoint server, StatsOptions options, TimeSpan interval, IOperationSink sink, CancellationToken cancellationToken)
     {
         if (interval <= TimeSpan.Zero)
             throw new MemcacheException(MemcacheErrorKind.InvalidArgument, "InvalidInterval", "The sampling interval must be positive.");
-        var (connection, _) = await ServerProbe.ConnectAsync(server, options.Connection, cancellationToken).ConfigureAwait(false);
-        using (connection)
+        var name = server.ToString();
+        MemcachedConnection? connection = null;
+        try
         {
-            var name = server.ToString();
-            var previous = await ReadGeneralAsync(connection, name, cancellationToken).ConfigureAwait(false);
+            // The first reading is the baseline: a server that cannot be read at the start fails as without -Interval.
+            connection = (await ServerProbe.ConnectAsync(server, options.Connection, cancellationToken).ConfigureAwait(false)).Connection;
+            ServerStats? previous = await ReadGeneralAsync(connection, name, cancellationToken).ConfigureAwait(false);
             var previousAt = DateTimeOffset.UtcNow;
             for (var sample = 1; options.Count is null || sample <= options.Count; sample++)
             {
                 await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
-                var current = await ReadGeneralAsync(connection, name, cancellationToken).ConfigureAwait(false);
+                ServerStats current;
+                try
+                {
+                    connection ??= (await ServerProbe.ConnectAsync(server, options.Connection, cancellationToken).ConfigureAwait(false)).Connection;
+                    current = await ReadGeneralAsync(connection, name, cancellationToken).ConfigureAwait(false);
+                }
+                catch (MemcacheException ex)
+                {
+                    connection?.Dispose();
+                    connection = null;
+                    previous = null;
+                    sink.Error(new MemcacheException(ex.Kind, ex.ErrorId,
+                        string.Create(CultureInfo.InvariantCulture, $"Sample {sample} of {name} failed: {ex.Message} Sampling goes on: the next sample connects again."),
+                        name, ex));
+                    continue;
+                }
                 var now = DateTimeOffset.UtcNow;
-                await sink.EmitAsync(Rates(name, sample, previous, current, now - previousAt, now), cancellationToken).ConfigureAwait(false);
+                if (previous is not null)
+                    await sink.EmitAsync(Rates(name, sample, previous, current, now - previousAt, now), cancellationToken).ConfigureAwait(false);
                 previous = current;
                 previousAt = now;
             }
+        }
+        finally
+        {
+            connection?.Dispose();
         }
     }
 

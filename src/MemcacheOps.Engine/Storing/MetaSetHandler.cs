@@ -17,6 +17,9 @@ public sealed class MetaSetHandler(Action<StoreBatch> onBatchComplete) : IMetaBa
         operations = batch.Count;
     }
 
+    /// <summary>The values the batch stores: what the target's bytes/s limit counts.</summary>
+    public long ValueBytesBefore(StoreBatch batch) => batch.ValueBytes;
+
     public bool TryGetSerialized(StoreBatch batch, out ReadOnlyMemory<byte> bytes, out int operations)
     {
         bytes = batch.Seal();

@@ -3,7 +3,8 @@ using System.Globalization;
 namespace MemcacheOps.Engine.Throttling;
 
 /// <summary>
-/// Rate limits for the traffic sent to one server. A null rate means no limit on that dimension.
+/// Rate limits for the work one server does for an operation: requests, and value bytes it sends (fetches)
+/// or receives (stores). A null rate means no limit on that dimension.
 /// <see cref="Burst"/> is how much unused rate a quiet server may bank, as a duration: the default
 /// 100 ms lets a caller that sleeps a little too long catch up without ever exceeding the long-run rate.
 /// </summary>
@@ -25,7 +26,10 @@ public sealed record ThrottleLimits
         init => _operationsPerSecond = ValidateRate(value, "operations");
     }
 
-    /// <summary>Maximum bytes per second, or null for no limit.</summary>
+    /// <summary>
+    /// Maximum value bytes per second the server sends or receives (the items' values, which is what loads a
+    /// network; request lines and reply headers are not counted), or null for no limit.
+    /// </summary>
     public double? BytesPerSecond
     {
         get => _bytesPerSecond;

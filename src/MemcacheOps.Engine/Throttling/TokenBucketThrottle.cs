@@ -1,7 +1,7 @@
 namespace MemcacheOps.Engine.Throttling;
 
 /// <summary>
-/// Token buckets for operations/s and bytes/s, shared by every connection to one server.
+/// Token buckets for operations/s and value bytes/s, shared by every connection to one server.
 /// <para>
 /// A caller's request is granted at once and booked against the buckets, which may go into debt; the
 /// caller then sleeps once, exactly until that debt is repaid. So a batch larger than the bucket still
@@ -43,7 +43,7 @@ public sealed class TokenBucketThrottle : IThrottle
     /// <summary>Operations granted so far (requests cancelled while waiting are not counted).</summary>
     public long TotalOperations => Interlocked.Read(ref _totalOperations);
 
-    /// <summary>Bytes granted so far.</summary>
+    /// <summary>Value bytes granted so far, with what <see cref="Settle"/> booked or gave back.</summary>
     public long TotalBytes => Interlocked.Read(ref _totalBytes);
 
     /// <summary>Time callers have spent waiting, summed over callers (concurrent waits add up).</summary>
@@ -114,6 +114,24 @@ public sealed class TokenBucketThrottle : IThrottle
             Interlocked.Add(ref _waitedTicks, _time.GetElapsedTime(started).Ticks);
         }
         Count(operations, bytes);
+    }
+
+    public void Settle(long bytes)
+    {
+        if (bytes == 0)
+            return;
+        if (_bytes is not null)
+        {
+            lock (_gate)
+            {
+                var now = _time.GetTimestamp();
+                if (bytes > 0)
+                    _bytes.Take(bytes, now); // a debt: the next request that moves bytes waits it out
+                else
+                    _bytes.Refund(-bytes, now);
+            }
+        }
+        Interlocked.Add(ref _totalBytes, bytes);
     }
 
     private void Count(int operations, long bytes)

@@ -14,7 +14,7 @@ public class ManifestStoreTests
         ListingComplete = true,
         Sources =
         [
-            new DumpManifestSource { Server = "10.0.0.1:11211", Version = "1.6.18", ServerTimeAtStart = 1_714_564_800, HostTimeAtStart = 1_714_564_801 },
+            new DumpManifestSource { Server = "10.0.0.1:11211", Version = "1.6.18", ServerTimeAtStart = 1_714_564_800, HostTimeAtStart = 1_714_564_801, ServerPid = 4242, ServerStartedAt = 1_714_478_400 },
         ],
         DumpHost = "exporter-1",
         Settings = new Dictionary<string, string> { ["connections"] = "4", ["filter"] = "none" },
@@ -130,6 +130,8 @@ public class ManifestStoreTests
         var source = root.GetProperty("sources")[0];
         Assert.Equal(1_714_564_800, source.GetProperty("serverTimeAtStart").GetInt64());
         Assert.Equal(1_714_564_801, source.GetProperty("hostTimeAtStart").GetInt64());
+        Assert.Equal(4242, source.GetProperty("serverPid").GetInt64());
+        Assert.Equal(1_714_478_400, source.GetProperty("serverStartedAt").GetInt64());
         Assert.True(root.GetProperty("keyFiles")[0].GetProperty("fetched").GetBoolean());
         Assert.Equal(120, root.GetProperty("files")[0].GetProperty("bytes").GetInt64());
         Assert.Equal(1, root.GetProperty("totals").GetProperty("missing").GetInt64());

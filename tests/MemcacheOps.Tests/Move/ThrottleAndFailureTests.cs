@@ -88,10 +88,9 @@ public sealed class ThrottleAndFailureTests(ITestOutputHelper output) : IAsyncLi
         output.WriteLine($"source sent {rate / 1024:0} KiB/s over {window.TotalSeconds:0.0} s (limit {limit / 1024:0} KiB/s); whole move {results[0].Duration.TotalSeconds:0.00} s");
         Assert.All(results, r => Assert.Equal(MoveStatus.Successful, r.Status));
         Assert.Equal(5 * 1024 * 1024, results.Sum(r => r.Bytes));
-        // The limit must hold. The move charges the source a little more than the bytes it puts on the
-        // wire (item sizes from the listing, which include memcached's item header, plus the requests),
-        // so the measured rate sits somewhat below the limit.
-        Assert.InRange(rate, limit * 0.75, limit * 1.1);
+        // The limit must hold. It counts the values the source sends; the wire also carries each reply's
+        // header (a few dozen bytes an item), so the measured rate sits at or a little above the limit.
+        Assert.InRange(rate, limit * 0.9, limit * 1.1);
     }
 
     [Fact]

@@ -51,6 +51,16 @@ public sealed class ScriptedServer : IAsyncDisposable
     /// <summary>A piece that, instead of being sent, closes the connection.</summary>
     public static readonly byte[] Close = new byte[1];
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<byte[], object> Pauses = new();
+
+    /// <summary>A piece that, instead of being sent, waits <paramref name="pause"/> before the next piece.</summary>
+    public static byte[] Pause(TimeSpan pause)
+    {
+        var marker = new byte[1];
+        Pauses.Add(marker, pause);
+        return marker;
+    }
+
     /// <summary>Replies every memcached-like server gives before a listing: version and a stats time.</summary>
     public static IEnumerable<byte[]>? Preamble(string line) => line switch
     {
@@ -110,6 +120,11 @@ public sealed class ScriptedServer : IAsyncDisposable
                     {
                         if (ReferenceEquals(piece, Close))
                             return;
+                        if (Pauses.TryGetValue(piece, out var pause))
+                        {
+                            await Task.Delay((TimeSpan)pause, _stop.Token);
+                            continue;
+                        }
                         if (piece.Length > 0)
                         {
                             await stream.WriteAsync(piece, _stop.Token);

@@ -105,6 +105,49 @@ public class TokenBucketThrottleTests
     }
 
     [Fact]
+    public async Task Bytes_a_reply_brought_beyond_the_charge_delay_the_next_request_by_exactly_their_debt()
+    {
+        var clock = new ManualTimeProvider();
+        var throttle = new TokenBucketThrottle(new ThrottleLimits { BytesPerSecond = 1000 }, clock); // burst 100 ms = 100 bytes
+
+        Assert.True(throttle.Ask(1, 100, CancellationToken.None).IsCompletedSuccessfully);
+        throttle.Settle(500); // the fetch brought 500 bytes more than the listing said
+        var next = throttle.Ask(1, 1, CancellationToken.None);
+        clock.Advance(Ms(501) - TimeSpan.FromTicks(1));
+        Assert.False(next.IsCompleted);
+        clock.Advance(TimeSpan.FromTicks(1));
+        await next.WaitAsync(Bound);
+
+        Assert.Equal(601, throttle.TotalBytes);
+    }
+
+    [Fact]
+    public async Task Bytes_charged_but_never_sent_are_given_back()
+    {
+        var clock = new ManualTimeProvider();
+        var throttle = new TokenBucketThrottle(new ThrottleLimits { BytesPerSecond = 1000 }, clock);
+
+        Assert.True(throttle.Ask(1, 100, CancellationToken.None).IsCompletedSuccessfully);
+        var held = throttle.Ask(1, 300, CancellationToken.None); // 300 bytes of debt
+        throttle.Settle(-200); // the replies carried 200 bytes less than expected
+        clock.Advance(Ms(300));
+        await held.WaitAsync(Bound);
+        // Without the 200 bytes given back the bucket would be empty now and this would wait 100 ms.
+        Assert.True(throttle.Ask(1, 100, CancellationToken.None).IsCompletedSuccessfully);
+        Assert.Equal(300, throttle.TotalBytes);
+    }
+
+    [Fact]
+    public void Settling_never_waits_and_an_unlimited_throttle_still_counts_it()
+    {
+        var throttle = new TokenBucketThrottle(ThrottleLimits.Unlimited);
+        throttle.Settle(1_000_000);
+        throttle.Settle(-400_000);
+        Assert.Equal(600_000, throttle.TotalBytes);
+        Assert.True(throttle.Ask(1, 1, CancellationToken.None).IsCompletedSuccessfully);
+    }
+
+    [Fact]
     public void An_idle_bucket_saves_only_its_burst()
     {
         var clock = new ManualTimeProvider();

@@ -24,11 +24,11 @@ public sealed class ReplyClockTests
         await using var server = new ScriptedServer(line => line switch
         {
             "version" => [ScriptedServer.Ascii("VERSION 1.6.18\r\n")],
-            // Every byte comes within 5 ms or so, far inside the read timeout.
+            // Every byte comes within 5 ms or so, far inside the read timeout; the whole takes over 7 s.
             "stats" => stats.SelectMany(b => new[] { new[] { b }, ScriptedServer.Pause(TimeSpan.FromMilliseconds(5)) }),
             _ => null,
         });
-        var options = ConnectionOptions.Default with { ReadTimeout = TimeSpan.FromMilliseconds(800) };
+        var options = ConnectionOptions.Default with { ReadTimeout = TimeSpan.FromSeconds(2) };
         var (connection, _) = await ServerProbe.ConnectAsync(ServerEndpoint.Parse(server.Endpoint), options, CancellationToken.None);
         using (connection)
         {
@@ -39,7 +39,7 @@ public sealed class ReplyClockTests
             Assert.Equal(MemcacheErrorKind.Timeout, error.Kind);
             Assert.Equal(server.Endpoint, error.Target);
             Assert.Contains("too slowly", error.Message, StringComparison.Ordinal);
-            Assert.InRange(clock.Elapsed.TotalSeconds, 0.7, 3);
+            Assert.InRange(clock.Elapsed.TotalSeconds, 1.9, 6);
             Assert.InRange(connection.BytesReceived, 17, stats.Length - 1);
         }
     }
@@ -47,12 +47,13 @@ public sealed class ReplyClockTests
     [Fact]
     public async Task A_long_listing_that_keeps_delivering_takes_as_long_as_it_needs()
     {
-        // Eight pieces of 48 KiB, 300 ms apart: over 2 s in all, twice the timeout, but 64 KiB arrive within each second.
+        // Nine pieces of 48 KiB, 500 ms apart: 4.5 s in all, over twice the 2 s timeout, but 64 KiB arrive within
+        // every 2 s (two pieces take 0.5 s, leaving 1.5 s of slack for a test machine busy with other tests).
         var line = Encoding.ASCII.GetBytes("key=k exp=-1 la=1 cas=1 fetch=no cls=1 size=10\n");
         var linesPerPiece = 48 * 1024 / line.Length;
         var piece = Enumerable.Repeat(line, linesPerPiece).SelectMany(b => b).ToArray();
         await using var server = new ScriptedServer(command => command == "lru_crawler metadump hash"
-            ? Enumerable.Range(0, 8).SelectMany(i => new[] { piece, ScriptedServer.Pause(TimeSpan.FromMilliseconds(300)) }).Append(ScriptedServer.Ascii("END\r\n"))
+            ? Enumerable.Range(0, 9).SelectMany(i => new[] { piece, ScriptedServer.Pause(TimeSpan.FromMilliseconds(500)) }).Append(ScriptedServer.Ascii("END\r\n"))
             : ScriptedServer.Preamble(command));
         var sink = new CollectingSink();
         var clock = Stopwatch.StartNew();
@@ -60,11 +61,11 @@ public sealed class ReplyClockTests
         {
             Servers = [ServerEndpoint.Parse(server.Endpoint)],
             CountOnly = true,
-            Listing = new ListingOptions { Method = ListingMethod.MetadumpHash, Connection = ConnectionOptions.Default with { ReadTimeout = TimeSpan.FromSeconds(1) } },
+            Listing = new ListingOptions { Method = ListingMethod.MetadumpHash, Connection = ConnectionOptions.Default with { ReadTimeout = TimeSpan.FromSeconds(2) } },
         }, sink, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Empty(sink.Errors);
-        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(2), $"took only {clock.Elapsed.TotalSeconds:0.00} s");
-        Assert.Equal(8L * linesPerPiece, Assert.Single(sink.ResultsOf<KeyCountResult>()).Count);
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(4), $"took only {clock.Elapsed.TotalSeconds:0.00} s");
+        Assert.Equal(9L * linesPerPiece, Assert.Single(sink.ResultsOf<KeyCountResult>()).Count);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using MemcacheOps.Cli.Arguments;
 using MemcacheOps.Cli.Commands;
+using MemcacheOps.Cli.Output;
 using MemcacheOps.Engine;
 
 namespace MemcacheOps.Cli;
@@ -65,13 +66,13 @@ public static class Program
         }
         catch (UsageException ex)
         {
-            console.Error.WriteLine($"error: {ex.Message}");
+            console.Error.WriteLine($"error: {CliWording.ForCli(ex.Message)}");
             console.Error.WriteLine($"Run 'memcacheops {command.Name} --help' for its options.");
             return ExitCodes.Error;
         }
         catch (MemcacheException ex)
         {
-            console.Error.WriteLine($"error: {ex.Message} [{ex.ErrorId}]");
+            console.Error.WriteLine($"error: {CliWording.ForCli(ex.Message)} [{ex.ErrorId}]");
             return ExitCodes.Error;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -98,7 +98,7 @@ public sealed class CompareCommand : ICommand
                     ? string.Create(c, $"equal: {s.Compared:N0} keys compared, no differences ({s.Reference} vs {s.Difference}, {Formatting.Duration(s.Duration)}{sampled})")
                     : string.Create(c, $"different: {s.Differences:N0} of {s.Compared:N0} keys (missing {s.Missing:N0}, extra {s.Extra:N0}, value {s.ValueMismatch:N0}, flags {s.FlagsMismatch:N0}, ttl {s.TtlMismatch:N0}) ({s.Reference} vs {s.Difference}, {Formatting.Duration(s.Duration)}{sampled})"));
                 foreach (var note in s.Notes)
-                    w.WriteLine("  note: " + note);
+                    w.WriteLine("  note: " + CliWording.ForCli(note));
                 break;
             default:
                 w.WriteLine(result);

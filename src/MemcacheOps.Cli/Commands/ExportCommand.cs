@@ -73,10 +73,10 @@ public sealed class ExportCommand : ICommand
         }
         w.WriteLine(string.Create(c, $"{(r.Complete ? "complete" : "INCOMPLETE")}: {r.Server} -> {r.Path} ({r.Layout})"));
         w.WriteLine(string.Create(c, $"  listed {r.Listed:N0}, dumped {r.Dumped:N0}, missing {r.Missing:N0}, filtered {r.Filtered:N0}, skipped {r.Skipped:N0}"));
-        w.WriteLine(string.Create(c, $"  {Formatting.Bytes(r.Bytes)} in {r.Files} files, {Formatting.Duration(r.Duration)}, {Formatting.Rate(r.ItemsPerSecond)}, {r.MegabytesPerSecond:0.0} MB/s, peak memory {Formatting.Bytes(r.PeakMemoryBytes)}"));
+        w.WriteLine(string.Create(c, $"  {Formatting.Bytes(r.Bytes)} in {r.Files} files, {Formatting.Duration(r.Duration)}, {Formatting.Rate(r.ItemsPerSecond)}, {r.MegabytesPerSecond:0.0} MiB/s, peak memory {Formatting.Bytes(r.PeakMemoryBytes)}"));
         if (r.Destination is not null)
             w.WriteLine(string.Create(c, $"  uploaded {r.Uploaded} files ({Formatting.Bytes(r.UploadedBytes)}) to {r.Destination}, {r.Announced} messages sent"));
         foreach (var note in r.Notes)
-            w.WriteLine("  note: " + note);
+            w.WriteLine("  note: " + CliWording.ForCli(note));
     }
 }

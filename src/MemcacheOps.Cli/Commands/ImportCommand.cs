@@ -148,9 +148,9 @@ public sealed class ImportCommand : ICommand
             w.WriteLine(string.Create(c, $"{(q.Success ? "done" : "WITH FAILURES")}: queue {q.Queue} -> {q.Server} (stopped: {q.StopReason.ToLowerInvariant()})"));
             w.WriteLine(string.Create(c, $"  messages {q.Received:N0}: imported {q.Imported:N0}, failed {q.Failed:N0}, refused {q.Refused:N0}, poison {q.Poison:N0}, redelivered {q.Redelivered:N0}"));
             w.WriteLine(string.Create(c, $"  read {q.Read:N0}, stored {q.Stored:N0}, already present {q.AlreadyPresent:N0}, expired {q.Expired:N0}, too large {q.TooLarge:N0}, failed {q.FailedItems:N0}"));
-            w.WriteLine(string.Create(c, $"  {Formatting.Bytes(q.Bytes)}, {Formatting.Duration(q.Duration)}, {Formatting.Rate(q.ItemsPerSecond)}, {q.MegabytesPerSecond:0.0} MB/s"));
+            w.WriteLine(string.Create(c, $"  {Formatting.Bytes(q.Bytes)}, {Formatting.Duration(q.Duration)}, {Formatting.Rate(q.ItemsPerSecond)}, {q.MegabytesPerSecond:0.0} MiB/s"));
             foreach (var note in q.Notes)
-                w.WriteLine("  note: " + note);
+                w.WriteLine("  note: " + CliWording.ForCli(note));
             return;
         }
         if (result is not ImportResult r)
@@ -160,10 +160,10 @@ public sealed class ImportCommand : ICommand
         }
         w.WriteLine(string.Create(c, $"{(r.Success ? "done" : "WITH FAILURES")}: {r.Path} -> {r.Server} ({r.Mode.ToString().ToLowerInvariant()})"));
         w.WriteLine(string.Create(c, $"  read {r.Read:N0}, stored {r.Stored:N0}, already present {r.AlreadyPresent:N0}, absent {r.Absent:N0}, expired {r.Expired:N0}, too large {r.TooLarge:N0}, failed {r.Failed:N0}"));
-        w.WriteLine(string.Create(c, $"  {Formatting.Bytes(r.Bytes)} from {r.Files} files, {Formatting.Duration(r.Duration)}, {Formatting.Rate(r.ItemsPerSecond)}, {r.MegabytesPerSecond:0.0} MB/s"));
+        w.WriteLine(string.Create(c, $"  {Formatting.Bytes(r.Bytes)} from {r.Files} files, {Formatting.Duration(r.Duration)}, {Formatting.Rate(r.ItemsPerSecond)}, {r.MegabytesPerSecond:0.0} MiB/s"));
         foreach (var file in r.FailedFiles)
             w.WriteLine("  not loaded: " + file);
         foreach (var note in r.Notes)
-            w.WriteLine("  note: " + note);
+            w.WriteLine("  note: " + CliWording.ForCli(note));
     }
 }

@@ -116,7 +116,7 @@ public sealed class MoveCommand : ICommand
                 w.WriteLine(string.Create(c, $"  copied {r.Copied:N0}, skipped {r.Skipped:N0}, failed {r.Failed:N0}, deleted {r.Deleted:N0}, missing {r.Missing:N0}; {Formatting.Bytes(r.Bytes)} sent"));
                 w.WriteLine(string.Create(c, $"  {r.Passes} pass(es), residual {(r.Residual < 0 ? "unknown" : r.Residual.ToString("N0", c))}, evictions {r.Evictions:N0}, {Formatting.Duration(r.Duration)}"));
                 foreach (var note in r.Notes)
-                    w.WriteLine("  note: " + note);
+                    w.WriteLine("  note: " + CliWording.ForCli(note));
                 break;
             default:
                 w.WriteLine(result);

@@ -59,7 +59,7 @@ public sealed class ConsoleSink : IOperationSink
         {
             ClearProgress();
             ErrorCount++;
-            _err.WriteLine($"error: {error.Message} [{error.ErrorId}]");
+            _err.WriteLine($"error: {CliWording.ForCli(error.Message)} [{error.ErrorId}]");
         }
     }
 
@@ -68,7 +68,7 @@ public sealed class ConsoleSink : IOperationSink
         lock (_gate)
         {
             ClearProgress();
-            _err.WriteLine($"warning: {message}");
+            _err.WriteLine($"warning: {CliWording.ForCli(message)}");
         }
     }
 
@@ -79,7 +79,7 @@ public sealed class ConsoleSink : IOperationSink
         lock (_gate)
         {
             ClearProgress();
-            _err.WriteLine($"verbose: {message}");
+            _err.WriteLine($"verbose: {CliWording.ForCli(message)}");
         }
     }
 
@@ -89,8 +89,8 @@ public sealed class ConsoleSink : IOperationSink
             return;
         lock (_gate)
         {
-            var line = Formatting.ProgressLine(snapshot);
-            _err.Write("\r" + line.PadRight(Math.Min(Console.WindowWidth > 0 ? Console.WindowWidth - 1 : 100, 160)));
+            var width = LineWidth();
+            _err.Write("\r" + Formatting.ProgressLine(snapshot, width).PadRight(width));
             _progressShown = !snapshot.Completed;
             if (snapshot.Completed)
                 _err.WriteLine();
@@ -101,7 +101,22 @@ public sealed class ConsoleSink : IOperationSink
     {
         if (!_progressShown)
             return;
-        _err.Write("\r" + new string(' ', Math.Min(Console.WindowWidth > 0 ? Console.WindowWidth - 1 : 100, 160)) + "\r");
+        _err.Write("\r" + new string(' ', LineWidth()) + "\r");
         _progressShown = false;
+    }
+
+    /// <summary>Columns the progress line may use: one less than the terminal's, so the cursor never wraps.</summary>
+    private static int LineWidth()
+    {
+        int columns;
+        try
+        {
+            columns = Console.WindowWidth;
+        }
+        catch (IOException)
+        {
+            columns = 0;
+        }
+        return Math.Min(columns > 1 ? columns - 1 : 100, 160);
     }
 }

@@ -32,11 +32,31 @@ public static class Formatting
             ? span.ToString(@"m\:ss", CultureInfo.InvariantCulture)
             : string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.00}s");
 
-    public static string ProgressLine(ProgressSnapshot s)
+    /// <summary>
+    /// The progress line, fitted to <paramref name="width"/> columns: a line longer than the terminal wraps, and
+    /// the carriage return that redraws it then goes back only to its last row, so each update would leave a
+    /// new line behind. The least useful parts go first (the byte rate, then the bytes, then the item rate),
+    /// and whatever is still too long is cut.
+    /// </summary>
+    public static string ProgressLine(ProgressSnapshot s, int width = int.MaxValue)
     {
         var total = s.TotalItems is { } t ? string.Create(CultureInfo.InvariantCulture, $"/{t:N0}") : string.Empty;
         var eta = s.Remaining is { } r ? $" ETA {Duration(r)}" : string.Empty;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{s.Activity}: {s.Phase} {s.Items:N0}{total} items, {Bytes(s.Bytes)}, {Rate(s.ItemsPerSecond)}, {Bytes(s.BytesPerSecond)}/s, {Duration(s.Elapsed)}{eta}");
+        var head = string.Create(CultureInfo.InvariantCulture, $"{s.Activity}: {s.Phase} {s.Items:N0}{total} items");
+        var tail = $"{Duration(s.Elapsed)}{eta}";
+        string[] candidates =
+        [
+            $"{head}, {Bytes(s.Bytes)}, {Rate(s.ItemsPerSecond)}, {Bytes(s.BytesPerSecond)}/s, {tail}",
+            $"{head}, {Bytes(s.Bytes)}, {Rate(s.ItemsPerSecond)}, {tail}",
+            $"{head}, {Rate(s.ItemsPerSecond)}, {tail}",
+            $"{head}, {tail}",
+        ];
+        foreach (var candidate in candidates)
+        {
+            if (candidate.Length <= width)
+                return candidate;
+        }
+        var shortest = candidates[^1];
+        return width <= 1 ? string.Empty : shortest[..(width - 1)] + "…";
     }
 }

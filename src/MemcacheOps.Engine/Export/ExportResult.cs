@@ -35,6 +35,7 @@ public sealed class ExportResult
     public int Files { get; init; }
     public TimeSpan Duration { get; init; }
     public double ItemsPerSecond { get; init; }
+    /// <summary>Value bytes per second in MiB (1,048,576 bytes), as the CLI prints it (MiB/s).</summary>
     public double MegabytesPerSecond { get; init; }
 
     /// <summary>Peak resident memory of this process during the export.</summary>

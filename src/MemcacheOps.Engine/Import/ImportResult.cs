@@ -39,6 +39,7 @@ public sealed class ImportResult
 
     public TimeSpan Duration { get; init; }
     public double ItemsPerSecond { get; init; }
+    /// <summary>Value bytes per second in MiB (1,048,576 bytes), as the CLI prints it (MiB/s).</summary>
     public double MegabytesPerSecond { get; init; }
     public IReadOnlyList<string> Notes { get; init; } = [];
 

@@ -43,7 +43,7 @@ public sealed class FrozenExportAcceptanceTests(ReferenceSetFixture fixture, ITe
             Assert.Equal(2, code);
             Assert.Contains(source.Endpoint, stderr, StringComparison.Ordinal);
             Assert.Contains("sent nothing for 3 s", stderr, StringComparison.Ordinal);
-            Assert.Contains("-Resume", stderr, StringComparison.Ordinal);
+            Assert.Contains("--resume", stderr, StringComparison.Ordinal);
             Assert.StartsWith("INCOMPLETE", stdout, StringComparison.Ordinal);
         }
         finally

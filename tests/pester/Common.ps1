@@ -20,33 +20,67 @@ function Get-FreeTcpPort {
 }
 
 function Start-TestMemcached {
-    <# Starts memcached on a free 127.0.0.1 port and waits (at most 10 s) until it accepts connections. #>
+    <#
+    Starts memcached on free 127.0.0.1 ports and waits (at most 10 s) until it accepts connections; the one
+    way the suites start a server. -MemoryMegabytes is its -m (default 64); -ArgumentList adds anything else
+    (e.g. '-X', or '-I', '64k'); -Certificate (from New-TestCertificateAuthority) serves TLS on TlsPort (-Z)
+    beside the plain Port; -AuthFile requires text-protocol authentication (-Y); -Port asks for that port
+    (Restart-TestMemcached). Arguments memcached refuses fail at once with its own message; a port taken
+    meanwhile is retried (another free port, or the same one a moment later). Stop it with Stop-TestMemcached.
+    #>
+    param([int] $MemoryMegabytes = 64, [string[]] $ArgumentList = @(), $Certificate, [string] $AuthFile, [int] $Port = 0)
     $binary = Get-Command -Name memcached -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
     if (-not $binary) {
-        throw 'memcached is not installed (the end-to-end suite needs it): apt-get install memcached, brew install memcached, or put memcached on PATH.'
+        throw 'memcached is not installed (the suites need it): apt-get install memcached (bash .ci/setup does it), or put memcached on PATH.'
     }
-    $port = Get-FreeTcpPort
-    $arguments = @('-l', '127.0.0.1', '-p', "$port", '-U', '0', '-m', '64')
-    if ($IsLinux -or $IsMacOS) {
-        if ((& id -u) -eq '0') { $arguments += @('-u', 'nobody') }
-    }
-    $process = Start-Process -FilePath $binary.Source -ArgumentList $arguments -PassThru
     $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    $problem = 'it did not start'
     while ([DateTime]::UtcNow -lt $deadline) {
-        $client = [System.Net.Sockets.TcpClient]::new()
-        try {
-            $client.Connect('127.0.0.1', $port)
-            return [pscustomobject]@{ Process = $process; Port = $port; Server = "127.0.0.1:$port" }
+        $plainPort = if ($Port) { $Port } else { Get-FreeTcpPort }
+        $tlsPort = if ($Certificate) { Get-FreeTcpPort } else { $null }
+        $arguments = @('-l', '127.0.0.1', '-p', "$(if ($tlsPort) { $tlsPort } else { $plainPort })", '-U', '0', '-m', "$MemoryMegabytes")
+        if (($IsLinux -or $IsMacOS) -and (& id -u) -eq '0') { $arguments += @('-u', 'nobody') }
+        if ($Certificate) {
+            $arguments += @('-Z', '-o', "ssl_chain_cert=$($Certificate.CertificateFile),ssl_key=$($Certificate.KeyFile)", '-l', "notls:127.0.0.1:$plainPort")
         }
-        catch {
-            Start-Sleep -Milliseconds 100
+        if ($AuthFile) { $arguments += @('-Y', $AuthFile) }
+        $arguments += $ArgumentList
+        $errorFile = [System.IO.Path]::GetTempFileName()
+        try {
+            $process = Start-Process -FilePath $binary.Source -ArgumentList $arguments -PassThru -RedirectStandardError $errorFile
+            $ready = [DateTime]::UtcNow.AddSeconds(3)
+            while ([DateTime]::UtcNow -lt $ready -and -not $process.HasExited) {
+                $client = [System.Net.Sockets.TcpClient]::new()
+                try {
+                    $client.Connect('127.0.0.1', $plainPort)
+                    return [pscustomobject]@{
+                        Process   = $process
+                        Port      = $plainPort
+                        Server    = "127.0.0.1:$plainPort"
+                        TlsPort   = $tlsPort
+                        TlsServer = if ($tlsPort) { "tls://127.0.0.1:$tlsPort" } else { $null }
+                    }
+                }
+                catch { Start-Sleep -Milliseconds 100 }
+                finally { $client.Dispose() }
+            }
+            if (-not $process.HasExited) {
+                Stop-Process -Id $process.Id -ErrorAction SilentlyContinue
+                $problem = 'it did not accept connections within 3 s'
+                continue
+            }
+            $message = (Get-Content -Raw -LiteralPath $errorFile) -replace '\s+$', ''
+            if ($message -notmatch 'in use') {
+                throw "memcached $($arguments -join ' ') exited with code $($process.ExitCode): $message"
+            }
+            $problem = $message
+            Start-Sleep -Milliseconds 200
         }
         finally {
-            $client.Dispose()
+            Remove-Item -LiteralPath $errorFile -ErrorAction SilentlyContinue
         }
     }
-    Stop-Process -Id $process.Id -ErrorAction SilentlyContinue
-    throw "memcached did not start listening on 127.0.0.1:$port within 10 s."
+    throw "memcached $($arguments -join ' ') did not start listening within 10 s: $problem."
 }
 
 function Stop-TestMemcached {
@@ -55,6 +89,13 @@ function Stop-TestMemcached {
         Stop-Process -Id $Instance.Process.Id -ErrorAction SilentlyContinue
         $null = $Instance.Process.WaitForExit(5000)
     }
+}
+
+function Restart-TestMemcached {
+    <# Stops a test memcached and starts an empty one on the same port (a node that restarted), returned as a new instance. #>
+    param([Parameter(Mandatory)] $Instance, [int] $MemoryMegabytes = 64)
+    Stop-TestMemcached $Instance
+    return Start-TestMemcached -Port $Instance.Port -MemoryMegabytes $MemoryMegabytes
 }
 
 function Set-TestItem {
@@ -396,105 +437,6 @@ function Get-TestSqsMessageCount {
     return [int]$attributes.ApproximateNumberOfMessages + [int]$attributes.ApproximateNumberOfMessagesNotVisible
 }
 
-function Start-TestMemcachedServer {
-    <#
-        Start-TestMemcached with a chosen memory limit and extra arguments (for example -MemoryMegabytes 2 for a
-        destination too small for its share). Stop it with Stop-TestMemcached.
-    #>
-    param([int] $MemoryMegabytes = 64, [string[]] $ExtraArgument = @())
-    $binary = Get-Command -Name memcached -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
-    if (-not $binary) { throw 'memcached is not installed: apt-get install memcached (bash .ci/setup does it).' }
-    for ($attempt = 1; $attempt -le 5; $attempt++) {
-        $port = Get-FreeTcpPort
-        $arguments = @('-l', '127.0.0.1', '-p', "$port", '-U', '0', '-m', "$MemoryMegabytes") + $ExtraArgument
-        if (($IsLinux -or $IsMacOS) -and (& id -u) -eq '0') { $arguments += @('-u', 'nobody') }
-        $process = Start-Process -FilePath $binary.Source -ArgumentList $arguments -PassThru
-        $deadline = [DateTime]::UtcNow.AddSeconds(10)
-        while ([DateTime]::UtcNow -lt $deadline -and -not $process.HasExited) {
-            $client = [System.Net.Sockets.TcpClient]::new()
-            try {
-                $client.Connect('127.0.0.1', $port)
-                return [pscustomobject]@{ Process = $process; Port = $port; Server = "127.0.0.1:$port" }
-            }
-            catch { Start-Sleep -Milliseconds 100 }
-            finally { $client.Dispose() }
-        }
-        Stop-Process -Id $process.Id -ErrorAction SilentlyContinue
-    }
-    throw "memcached $($arguments -join ' ') did not start listening within 10 s (5 ports tried)."
-}
-
-function Restart-TestMemcached {
-    <# Stops a test memcached and starts an empty one on the same port (a node that restarted), returned as a new instance. #>
-    param([Parameter(Mandatory)] $Instance, [int] $MemoryMegabytes = 64)
-    Stop-TestMemcached $Instance
-    $binary = (Get-Command -Name memcached -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
-    $arguments = @('-l', '127.0.0.1', '-p', "$($Instance.Port)", '-U', '0', '-m', "$MemoryMegabytes")
-    if (($IsLinux -or $IsMacOS) -and (& id -u) -eq '0') { $arguments += @('-u', 'nobody') }
-    $deadline = [DateTime]::UtcNow.AddSeconds(10)
-    while ([DateTime]::UtcNow -lt $deadline) {
-        $process = Start-Process -FilePath $binary -ArgumentList $arguments -PassThru
-        $ready = [DateTime]::UtcNow.AddSeconds(2)
-        while ([DateTime]::UtcNow -lt $ready -and -not $process.HasExited) {
-            $client = [System.Net.Sockets.TcpClient]::new()
-            try {
-                $client.Connect('127.0.0.1', $Instance.Port)
-                return [pscustomobject]@{ Process = $process; Port = $Instance.Port; Server = $Instance.Server }
-            }
-            catch { Start-Sleep -Milliseconds 100 }
-            finally { $client.Dispose() }
-        }
-        # The port may still be held by the old process's socket: try again shortly.
-        if (-not $process.HasExited) { Stop-Process -Id $process.Id -ErrorAction SilentlyContinue }
-        Start-Sleep -Milliseconds 200
-    }
-    throw "memcached could not be restarted on $($Instance.Server) within 10 s."
-}
-
-function Start-TestMemcachedWith {
-    <#
-        Starts memcached like Start-TestMemcached, with more arguments, e.g.
-        Start-TestMemcachedWith -ArgumentList '-I', '64k', '-o', 'slab_chunk_max=32768'
-        Fails with memcached's own message when it refuses the arguments.
-    #>
-    param([string[]] $ArgumentList = @(), [int] $MemoryMb = 64)
-    $binary = Get-Command -Name memcached -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
-    if (-not $binary) {
-        throw 'memcached is not installed: apt-get install memcached, brew install memcached, or put memcached on PATH.'
-    }
-    $port = Get-FreeTcpPort
-    $arguments = @('-l', '127.0.0.1', '-p', "$port", '-U', '0', '-m', "$MemoryMb") + $ArgumentList
-    if ($IsLinux -or $IsMacOS) {
-        if ((& id -u) -eq '0') { $arguments += @('-u', 'nobody') }
-    }
-    $errorFile = [System.IO.Path]::GetTempFileName()
-    $process = Start-Process -FilePath $binary.Source -ArgumentList $arguments -PassThru -RedirectStandardError $errorFile
-    $deadline = [DateTime]::UtcNow.AddSeconds(10)
-    try {
-        while ([DateTime]::UtcNow -lt $deadline) {
-            if ($process.HasExited) {
-                throw "memcached $($arguments -join ' ') exited with code $($process.ExitCode): $(Get-Content -Raw $errorFile)"
-            }
-            $client = [System.Net.Sockets.TcpClient]::new()
-            try {
-                $client.Connect('127.0.0.1', $port)
-                return [pscustomobject]@{ Process = $process; Port = $port; Server = "127.0.0.1:$port" }
-            }
-            catch {
-                Start-Sleep -Milliseconds 100
-            }
-            finally {
-                $client.Dispose()
-            }
-        }
-    }
-    finally {
-        Remove-Item -LiteralPath $errorFile -ErrorAction SilentlyContinue
-    }
-    Stop-Process -Id $process.Id -ErrorAction SilentlyContinue
-    throw "memcached did not start listening on 127.0.0.1:$port within 10 s."
-}
-
 function Get-TestPwshPath {
     <#
         The pwsh executable of this session, for running a script in a fresh process. (Get-Process -Id $PID).Path
@@ -645,54 +587,6 @@ function New-TestCertificateAuthority {
         $result[$name] = $path
     }
     return [pscustomobject]$result
-}
-
-function Start-TestMemcachedWithOptions {
-    <#
-    Starts memcached like Start-TestMemcached, with more options: -Certificate (an object from
-    New-TestCertificateAuthority) serves TLS on TlsPort (-Z) beside the plain Port; -AuthFile requires
-    text-protocol authentication (-Y); -ArgumentList adds anything else (e.g. '-X'). Waits (at most 10 s)
-    until the plain port accepts connections. Stop it with Stop-TestMemcached.
-    #>
-    param($Certificate, [string] $AuthFile, [string[]] $ArgumentList = @())
-    $binary = Get-Command -Name memcached -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
-    if (-not $binary) {
-        throw 'memcached is not installed (the suite needs it): apt-get install memcached, or put memcached on PATH.'
-    }
-    $port = Get-FreeTcpPort
-    $tlsPort = if ($Certificate) { Get-FreeTcpPort } else { $null }
-    $arguments = @('-l', '127.0.0.1', '-p', "$(if ($tlsPort) { $tlsPort } else { $port })", '-U', '0', '-m', '64')
-    if ($IsLinux -or $IsMacOS) {
-        if ((& id -u) -eq '0') { $arguments += @('-u', 'nobody') }
-    }
-    if ($Certificate) {
-        $arguments += @('-Z', '-o', "ssl_chain_cert=$($Certificate.CertificateFile),ssl_key=$($Certificate.KeyFile)", '-l', "notls:127.0.0.1:$port")
-    }
-    if ($AuthFile) { $arguments += @('-Y', $AuthFile) }
-    $arguments += $ArgumentList
-    $process = Start-Process -FilePath $binary.Source -ArgumentList $arguments -PassThru
-    $deadline = [DateTime]::UtcNow.AddSeconds(10)
-    while ([DateTime]::UtcNow -lt $deadline) {
-        $client = [System.Net.Sockets.TcpClient]::new()
-        try {
-            $client.Connect('127.0.0.1', $port)
-            return [pscustomobject]@{
-                Process   = $process
-                Port      = $port
-                Server    = "127.0.0.1:$port"
-                TlsPort   = $tlsPort
-                TlsServer = if ($tlsPort) { "tls://127.0.0.1:$tlsPort" } else { $null }
-            }
-        }
-        catch {
-            Start-Sleep -Milliseconds 100
-        }
-        finally {
-            $client.Dispose()
-        }
-    }
-    Stop-Process -Id $process.Id -ErrorAction SilentlyContinue
-    throw "memcached ($($arguments -join ' ')) did not start listening on 127.0.0.1:$port within 10 s."
 }
 
 function New-TestAuthFile {

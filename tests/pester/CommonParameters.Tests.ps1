@@ -86,7 +86,7 @@ BeforeAll {
     $manifest = Join-Path $Incomplete 'manifest.json'
     (Get-Content -Raw $manifest) -replace '"complete"\s*:\s*true', '"complete": false' | Set-Content -Path $manifest -NoNewline
     # A destination too small for a source, for Move's warning under -Force (the preflight would refuse it).
-    $Small = Start-TestMemcachedServer -MemoryMegabytes 2
+    $Small = Start-TestMemcached -MemoryMegabytes 2
     $Big = Start-TestMemcached
     Add-TestItems -Server $Big.Server -Count 3000 -Prefix 'big:' -ValueSize 1000
 }

@@ -142,7 +142,7 @@ Describe 'Prove-NewNode.Tests.ps1' {
         # and Pester is most of the cost). The latency step runs briefly at a modest rate with a limit a loaded
         # CI machine keeps: it proves the step works, not this machine's latency.
         $healthy = New-Node
-        $small = Start-TestMemcachedWith -ArgumentList '-I', '64k', '-o', 'slab_chunk_max=32768'
+        $small = Start-TestMemcached -ArgumentList '-I', '64k', '-o', 'slab_chunk_max=32768'
         $Started.Add($small)
         $pester = (Get-Module -Name Pester).Path
         $gate = Join-Path $Examples 'Prove-NewNode.Tests.ps1'

@@ -14,11 +14,11 @@ BeforeAll {
     $Credential = [pscredential]::new('ops', (ConvertTo-SecureString -String $Password -AsPlainText -Force))
     $Wrong = [pscredential]::new('ops', (ConvertTo-SecureString -String ('bad-' + $Password) -AsPlainText -Force))
 
-    $TlsSource = Start-TestMemcachedWithOptions -Certificate $Tls
-    $TlsTarget = Start-TestMemcachedWithOptions -Certificate $Tls
+    $TlsSource = Start-TestMemcached -Certificate $Tls
+    $TlsTarget = Start-TestMemcached -Certificate $Tls
     $Plain = Start-TestMemcached
-    $Secret = Start-TestMemcachedWithOptions -AuthFile (New-TestAuthFile -Folder $Tls.Folder -UserName 'ops' -Password $Password)
-    $Hidden = Start-TestMemcachedWithOptions -ArgumentList '-X'
+    $Secret = Start-TestMemcached -AuthFile (New-TestAuthFile -Folder $Tls.Folder -UserName 'ops' -Password $Password)
+    $Hidden = Start-TestMemcached -ArgumentList '-X'
 
     $Items = @{}
     foreach ($i in 1..300) { $Items["sec:user:$i"] = "value-$i-" + ('v' * ($i % 50)) }

@@ -8,7 +8,7 @@ BeforeAll {
     Import-Module -Name $ManifestPath -Force -ErrorAction Stop
     $Default = Start-TestMemcached
     # memcached 1.6.18 refuses -I below its default slab_chunk_max (512 KiB), so it is lowered with it.
-    $Small = Start-TestMemcachedWith -ArgumentList '-I', '64k', '-o', 'slab_chunk_max=32768'
+    $Small = Start-TestMemcached -ArgumentList '-I', '64k', '-o', 'slab_chunk_max=32768'
 
     function Get-TestKeyCount([string] $Server) {
         (Get-MemcacheKeys -Server $Server -Pattern 'memcacheops-test:*' -CountOnly -ErrorAction Stop).Count

@@ -105,15 +105,28 @@ public sealed class LatencyUnitTests
     [Fact]
     public void Recording_does_not_allocate()
     {
+        // A recording that allocated would do so on every one of 100,000 calls, in every attempt. The runtime may
+        // allocate a little on this thread while it recompiles the loop or the recorder (tiering, on-stack
+        // replacement), which happens once: so the check is that some attempt allocates nothing at all.
         var recorder = new HdrLatencyHistogramFactory().CreateRecorder();
-        for (var i = 0; i < 1000; i++)
-            recorder.Record(i);
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var measured = new List<long>();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            RecordMany(recorder);
+            measured.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+            if (measured[^1] == 0)
+                return;
+        }
+        Assert.Fail($"Recording allocated in every attempt: {string.Join(", ", measured)} bytes for 100,002 recordings each.");
+    }
+
+    private static void RecordMany(ILatencyRecorder recorder)
+    {
         for (var i = 0; i < 100_000; i++)
             recorder.Record(i % 50_000 + 1);
         recorder.Record(-5);
         recorder.Record(long.MaxValue);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     [Fact]
